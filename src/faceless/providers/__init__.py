@@ -1,0 +1,1 @@
+"""Providers: one protocol per capability (see base.py), found through the registry."""

@@ -1,0 +1,144 @@
+"""One protocol per capability. Vendors implement these; the pipeline only sees the protocols.
+
+Every provider class also carries a `ProviderInfo` (id, capability, key it needs, extra that
+installs it) so the registry can list it and say why it is not ready.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+from faceless.domain.words import Word
+
+Capability = Literal["llm", "tts", "stock", "image", "music", "aligner", "publisher"]
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What the registry knows about a provider before creating it."""
+
+    id: str  # e.g. "piper", "openai", "elevenlabs"
+    capability: Capability
+    description: str = ""
+    env_keys: tuple[str, ...] = ()  # environment variables that must be set (API keys)
+    extra: str | None = None  # `pip install faceless[extra]` installs what it needs
+    modules: tuple[str, ...] = ()  # importable modules it needs
+    offline: bool = False  # works with no network at all
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Synthesised narration: a WAV file and the timing of every word of the input text."""
+
+    path: Path
+    duration: float  # seconds of audio in `path`
+    sample_rate: int
+    words: list[Word]  # in input order; `text` is the token as written in the script
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    id: str
+    name: str
+    language: str = "en"
+    gender: str | None = None
+
+
+@runtime_checkable
+class TTSProvider(Protocol):
+    """Text to speech with word timings."""
+
+    info: ClassVar[ProviderInfo]
+
+    def synthesize(self, text: str, out_wav: Path, *, voice: str | None = None, speed: float = 1.0) -> Speech:
+        """Speak `text` (as written; the provider normalises it) into `out_wav`."""
+        ...
+
+    def voices(self) -> list[VoiceInfo]: ...
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    data: Any = None  # parsed JSON when a schema was requested
+
+
+@runtime_checkable
+class LLMProvider(Protocol):
+    """Chat completion, optionally constrained to a JSON schema."""
+
+    info: ClassVar[ProviderInfo]
+
+    def complete(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 2048,
+        temperature: float = 0.7,
+        tier: Literal["draft", "final"] = "final",
+    ) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class MediaCandidate:
+    """A stock or library asset that could illustrate a scene."""
+
+    id: str
+    kind: Literal["video", "image"]
+    url: str  # download URL, or file path for local media
+    width: int
+    height: int
+    duration: float | None = None
+    description: str = ""
+    source: str = ""
+    licence: str = ""
+    attribution: str | None = None
+    page_url: str | None = None
+    preview_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class StockProvider(Protocol):
+    info: ClassVar[ProviderInfo]
+
+    def search(self, query: str, *, kind: Literal["video", "image"], orientation: str, limit: int = 10) -> list[MediaCandidate]: ...
+
+    def download(self, candidate: MediaCandidate, dest_dir: Path) -> Path: ...
+
+
+@runtime_checkable
+class ImageProvider(Protocol):
+    info: ClassVar[ProviderInfo]
+
+    def generate(self, prompt: str, out_path: Path, *, width: int, height: int) -> Path: ...
+
+
+@runtime_checkable
+class MusicProvider(Protocol):
+    info: ClassVar[ProviderInfo]
+
+    def track(self, mood: str, duration: float, out_path: Path, *, seed: int = 0) -> Path:
+        """A music file of at least `duration` seconds (the mixer loops and fades it)."""
+        ...
+
+
+@runtime_checkable
+class Aligner(Protocol):
+    """Timing of known words in existing audio (for voices that return no timings)."""
+
+    info: ClassVar[ProviderInfo]
+
+    def align(self, wav: Path, text: str) -> list[Word]: ...
