@@ -1,0 +1,1 @@
+"""Where bytes live: the content-addressed artifact cache and blob stores."""
