@@ -1,0 +1,203 @@
+"""`faceless make …`, `faceless render PROJECT.json`, `faceless demo`, `faceless providers`, `faceless voices`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+from faceless.domain import FORMATS, FacelessError, InputError, Project
+from faceless.domain.project import CaptionSettings, MusicSettings, VoiceSettings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Faceless: a topic, script or article in; a finished video out.")
+
+Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+
+
+class Captions(str, Enum):
+    pop = "pop"
+    classic = "classic"
+    minimal = "minimal"
+    none = "none"
+
+
+class Mood(str, Enum):
+    calm = "calm"
+    upbeat = "upbeat"
+    dramatic = "dramatic"
+    inspiring = "inspiring"
+    dark = "dark"
+
+
+def _settings(fmt: str, voice: str, speed: float, captions: str, music: str, mood: str,
+              media: list[Path]) -> dict[str, Any]:
+    if music not in ("generated", "none") and not Path(music).exists():
+        raise InputError(f"music not found: {music} (give a file, a folder, 'generated' or 'none')")
+    for d in media:
+        if not d.is_dir():
+            raise InputError(f"--media folder not found: {d} (give a folder of images and videos)")
+    return {
+        "format": fmt,
+        "voice": VoiceSettings(voice=voice, speed=speed),
+        "captions": CaptionSettings(style=captions),  # type: ignore[arg-type]
+        "music": MusicSettings(source=music if music in ("generated", "none") else str(Path(music).resolve()),
+                               mood=mood),  # type: ignore[arg-type]
+        "media_dirs": [str(d.resolve()) for d in media],
+    }
+
+
+def _run(project: Project, out: Path, *, json_out: bool, quiet: bool) -> None:
+    from faceless.cli.progress import StageBars
+    from faceless.pipeline.context import RunContext
+    from faceless.pipeline.runner import render_project
+
+    logging.basicConfig(level=logging.ERROR if (quiet or json_out) else logging.WARNING,
+                        format="warning: %(message)s", stream=sys.stderr)
+    with StageBars(enabled=not (quiet or json_out) and sys.stderr.isatty()) as bars:
+        ctx = RunContext(progress=bars.update)
+        result = render_project(project, out, ctx)
+    if json_out:
+        print(json.dumps(result.summary(), indent=2))
+    elif not quiet:
+        typer.echo(f"{result.outputs['video']}  ({result.duration:.1f} s, {result.scenes} scenes: "
+                   f"{result.scenes_rendered} rendered, {result.scenes_cached} cached, "
+                   f"{result.timings.get('total', 0):.1f} s)", err=False)
+
+
+@app.command()
+def make(
+    script: Annotated[Path | None, typer.Option(help="Narration as plain text or Markdown.")] = None,
+    article: Annotated[str | None, typer.Option(help="An article (HTML/text file or URL) to summarise.")] = None,
+    scenes: Annotated[Path | None, typer.Option(help="A JSON list of scenes (narration, optional visual).")] = None,
+    topic: Annotated[str | None, typer.Option(help="A topic; needs a configured LLM.")] = None,
+    duration: Annotated[float, typer.Option(min=5, max=3600, help="Target seconds (article/topic).")] = 60.0,
+    format: Annotated[Format, typer.Option("--format", help="Output preset.")] = "shorts",  # type: ignore[assignment]
+    voice: Annotated[str, typer.Option(help="piper:joe, a Piper .onnx path, espeak, or provider:voice.")] = "piper:joe",
+    speed: Annotated[float, typer.Option(min=0.5, max=2.0, help="Speaking speed.")] = 1.0,
+    captions: Annotated[Captions, typer.Option(help="Caption style.")] = Captions.pop,
+    media: Annotated[list[Path] | None, typer.Option(help="Folder of your images/videos (repeatable).")] = None,
+    music: Annotated[str, typer.Option(help="'generated', 'none', a file, or a folder.")] = "generated",
+    mood: Annotated[Mood, typer.Option(help="Music mood.")] = Mood.calm,
+    title: Annotated[str | None, typer.Option(help="Video title (thumbnail, metadata).")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Make a video from a script, an article, a scene list or a topic."""
+    from faceless.pipeline.stages import plan
+
+    given = [x for x in (script, article, scenes, topic) if x is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one input: --script FILE, --article FILE_OR_URL, --scenes FILE.json or --topic TEXT")
+    settings = _settings(getattr(format, "value", format), voice, speed, captions.value, music, mood.value, media or [])
+    if title:
+        settings["title"] = title
+    if script is not None:
+        project = plan.project_from_script(plan.read_text_file(script, "script"), **settings)
+    elif article is not None:
+        project = plan.project_from_article(article, duration=duration, **settings)
+    elif scenes is not None:
+        project = plan.project_from_scenes_file(scenes, **settings)
+    else:
+        project = plan.project_from_topic(topic or "", duration=duration, **settings)
+    _run(project, out, json_out=json_out, quiet=quiet)
+
+
+@app.command()
+def render(
+    project_file: Annotated[Path, typer.Argument(help="A project.json (edited or not).")],
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: the project's folder).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Render a saved project again; only changed scenes are re-encoded."""
+    from faceless.pipeline.stages.plan import read_text_file
+
+    project = Project.from_json(read_text_file(project_file, "project"))
+    _run(project, out or project_file.parent, json_out=json_out, quiet=quiet)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo"),
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Make the demo short offline (Piper voice, designed visuals, generated music)."""
+    from faceless.pipeline.stages import plan
+
+    text = resources.files("faceless.assets").joinpath("demo_script.md").read_text(encoding="utf-8")
+    settings = _settings("shorts", "piper:joe", 1.0, "pop", "generated", "inspiring", [])
+    _run(plan.project_from_script(text, **settings), out, json_out=json_out, quiet=quiet)
+
+
+@app.command()
+def voices() -> None:
+    """List the offline voices."""
+    from faceless.providers.piper import PiperTTS
+
+    for v in PiperTTS().voices():
+        typer.echo(f"piper:{v.id}\t{v.name}\t{v.language}")
+    typer.echo("espeak\tespeak-ng (robotic fallback)\ten")
+
+
+@app.command()
+def providers(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List every provider with its status (ready / missing key / missing package)."""
+    from faceless.providers import registry
+
+    rows = registry.available()
+    if json_out:
+        print(json.dumps([r.__dict__ if hasattr(r, "__dict__") else r for r in rows], indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("capability", "id", "status", "detail")
+    for r in rows:
+        table.add_row(r.capability, r.id, r.status, getattr(r, "detail", "") or "")
+    Console().print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: exit 0 ok, 2 bad input (one line naming the problem), 1 internal failure."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as e:
+        return int(e.exit_code or 0)
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except click.ClickException as e:
+        print(f"error: {e.format_message()}", file=sys.stderr)
+        return 2
+    except FacelessError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - the last line of defence prints one line, not a traceback
+        logging.getLogger("faceless").debug("internal failure", exc_info=True)
+        print(f"error: internal failure: {type(e).__name__}: {e} (re-run with FACELESS_DEBUG=1 for details)",
+              file=sys.stderr)
+        if __import__("os").environ.get("FACELESS_DEBUG"):
+            raise
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def run() -> None:
+    """Console-script wrapper: exit with main()'s code."""
+    sys.exit(main())

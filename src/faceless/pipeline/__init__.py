@@ -1,0 +1,1 @@
+"""The pipeline: stages from input to finished video, with caching and progress."""

@@ -1,0 +1,1 @@
+"""One module per stage; each takes and returns domain values."""

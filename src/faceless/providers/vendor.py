@@ -1,0 +1,83 @@
+"""Shared construction of cloud providers: key lookup, base URL, the HTTP client, clear key errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import httpx
+
+from faceless.domain.errors import ProviderError
+from faceless.providers.base import ProviderInfo
+from faceless.providers.cache import ResponseCache
+from faceless.providers.config import ProviderConfig, load_config
+from faceless.providers.http import HTTPClient
+
+
+class MissingKey(ProviderError):
+    """A provider needs an API key that is not configured (a fallback chain moves on)."""
+
+    def __init__(self, provider: str, env_var: str) -> None:
+        super().__init__(
+            f"{provider}: no API key: set {env_var} (or api_key in the [{provider}] table of config.toml)"
+        )
+        self.env_var = env_var
+
+
+class CloudProvider:
+    """Base of HTTP providers. Subclasses set `info`, `default_base_url` and `auth_headers()`.
+
+    Options common to all: api_key, base_url, timeout, max_retries, cache (bool), and for tests
+    `sleep` (retry waits), `transport` (an httpx transport) and `response_cache` (a ResponseCache).
+    """
+
+    info: ClassVar[ProviderInfo]
+    default_base_url: ClassVar[str] = ""
+    key_required: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        cache: bool = True,
+        sleep: Callable[[float], None] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        response_cache: ResponseCache | None = None,
+        **options: Any,
+    ) -> None:
+        self.api_key = api_key or None
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        if self.key_required and not self.api_key and not self._key_optional():
+            raise MissingKey(self.info.id, self.key_env())
+        self.use_cache = cache
+        self.options = options
+        extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+        self.http = HTTPClient(
+            self.info.id, self.base_url, headers=self.auth_headers(), secrets=[self.api_key or ""],
+            key_hint=self.key_env(), timeout=timeout, max_retries=max_retries, transport=transport,
+            cache=response_cache, **extra,
+        )
+
+    @classmethod
+    def from_config(cls, config: ProviderConfig | None = None, **options: Any) -> CloudProvider:
+        """Build from the merged config section of this provider; explicit options win."""
+        config = config or load_config()
+        merged = {k: v for k, v in config.section(cls.info.id).items() if v not in (None, "")}
+        merged.update({k: v for k, v in options.items() if v is not None})
+        return cls(**merged)
+
+    @classmethod
+    def key_env(cls) -> str:
+        return cls.info.env_keys[0] if cls.info.env_keys else "the API key"
+
+    def _key_optional(self) -> bool:
+        return False
+
+    def auth_headers(self) -> dict[str, str]:
+        return {}
+
+    def __repr__(self) -> str:  # never show the key
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
