@@ -142,8 +142,17 @@ def x264_floor(frames: int, work: Path) -> float:
 
 def moviepy_baseline(scenes: list[dict[str, str]], summary: dict, work: Path) -> float:
     """The same job composited the way MoviePy-based tools do it (resize per frame, TextClip captions)."""
-    from moviepy import (AudioFileClip, ColorClip, CompositeAudioClip, CompositeVideoClip, ImageClip,
-                         TextClip, VideoFileClip, concatenate_videoclips, vfx)
+    from moviepy import (
+        AudioFileClip,
+        ColorClip,
+        CompositeAudioClip,
+        CompositeVideoClip,
+        ImageClip,
+        TextClip,
+        VideoFileClip,
+        concatenate_videoclips,
+        vfx,
+    )
 
     from faceless.render.fonts import find_font
 
@@ -162,7 +171,7 @@ def moviepy_baseline(scenes: list[dict[str, str]], summary: dict, work: Path) ->
         if path.endswith(".jpg"):
             base = ImageClip(path).with_duration(dur)
             scale = max(W / base.w, H / base.h)
-            c = base.resized(lambda tt, s=scale: s * (1 + 0.05 * tt / dur))
+            c = base.resized(lambda tt, s=scale, d=dur: s * (1 + 0.05 * tt / d))
             c = c.with_position("center")
             c = CompositeVideoClip([c], size=(W, H)).with_duration(dur)
         else:

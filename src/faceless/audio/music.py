@@ -242,7 +242,8 @@ def render_loop(mood: str, duration: float = MAX_LOOP_SECONDS, *, seed: int = 0)
                     for j in range(dur // step):
                         accent = 1.0 if j % style.bass_div == 0 else 0.7
                         octave = 12 if (mood == "upbeat" and j % 4 == 3) else 0
-                        synth.bass(start + j * step, int(step * 0.8), _hz(bass_note + octave), style.bass * accent)
+                        length = int(step * (0.55 if mood == "dramatic" else 0.8))  # dramatic = driving staccato
+                        synth.bass(start + j * step, length, _hz(bass_note + octave), style.bass * accent)
             # The arpeggio enters on the second pass (or on the last chords of a single pass): a build.
             if style.arp and (c == 1 or cycles == 1 and i >= len(prog) // 2 or mood in ("upbeat", "dramatic")):
                 step = beat_n // style.arp_div

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,22 +13,19 @@ from typing import Annotated, Any
 import click
 import typer
 
-from faceless.domain import FORMATS, FacelessError, InputError, Project
+from faceless.domain import FORMATS, FacelessError, InputError, Project, get_format
 from faceless.domain.project import CaptionSettings, MusicSettings, VoiceSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Faceless: a topic, script or article in; a finished video out.")
 
-Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
-
-
-class Captions(str, Enum):
+class Captions(StrEnum):
     pop = "pop"
     classic = "classic"
     minimal = "minimal"
     none = "none"
 
 
-class Mood(str, Enum):
+class Mood(StrEnum):
     calm = "calm"
     upbeat = "upbeat"
     dramatic = "dramatic"
@@ -78,7 +75,7 @@ def make(
     scenes: Annotated[Path | None, typer.Option(help="A JSON list of scenes (narration, optional visual).")] = None,
     topic: Annotated[str | None, typer.Option(help="A topic; needs a configured LLM.")] = None,
     duration: Annotated[float, typer.Option(min=5, max=3600, help="Target seconds (article/topic).")] = 60.0,
-    format: Annotated[Format, typer.Option("--format", help="Output preset.")] = "shorts",  # type: ignore[assignment]
+    format: Annotated[str, typer.Option("--format", help=f"Output preset: {', '.join(FORMATS)}.")] = "shorts",
     voice: Annotated[str, typer.Option(help="piper:joe, a Piper .onnx path, espeak, or provider:voice.")] = "piper:joe",
     speed: Annotated[float, typer.Option(min=0.5, max=2.0, help="Speaking speed.")] = 1.0,
     captions: Annotated[Captions, typer.Option(help="Caption style.")] = Captions.pop,
@@ -96,7 +93,7 @@ def make(
     given = [x for x in (script, article, scenes, topic) if x is not None]
     if len(given) != 1:
         raise InputError("give exactly one input: --script FILE, --article FILE_OR_URL, --scenes FILE.json or --topic TEXT")
-    settings = _settings(getattr(format, "value", format), voice, speed, captions.value, music, mood.value, media or [])
+    settings = _settings(get_format(format).name, voice, speed, captions.value, music, mood.value, media or [])
     if title:
         settings["title"] = title
     if script is not None:

@@ -149,6 +149,10 @@ class Embedder:
 
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOPWORDS = frozenset(
+    "a an the and or but of on in at to for from with by as is are was were be been it its this that "
+    "these those there here we you they he she i my our your their his her".split()
+)
 
 
 class HashingEmbedder:
@@ -162,10 +166,11 @@ class HashingEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), np.float32)
         for row, text in enumerate(texts):
-            words = [_crude_stem(w) for w in _WORD.findall(text.lower())]
-            for feature in words + [a + " " + b for a, b in zip(words, words[1:], strict=False)]:
+            words = [_crude_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+            pairs = [a + " " + b for a, b in zip(words, words[1:], strict=False)]
+            for feature, weight in [(w, 1.0) for w in words] + [(p, 0.5) for p in pairs]:
                 h = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
-                out[row, h % self.dim] += 1.0 if (h >> 63) & 1 else -1.0
+                out[row, h % self.dim] += weight if (h >> 63) & 1 else -weight
         return _normalise(out) if len(texts) else out
 
 

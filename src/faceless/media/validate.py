@@ -48,6 +48,11 @@ AUDIO_FORMATS = frozenset({"wav", "mp3", "flac", "ogg", "aac", MP4_FAMILY, MKV_F
 IMAGE_CODECS = frozenset({"png", "mjpeg", "webp", "bmp", "tiff", "gif"})
 # An animated GIF at least this long is treated as a video clip; a shorter one as a still.
 GIF_VIDEO_MIN_SECONDS = 0.5
+_USE = {
+    "visual": "use a video (MP4/MOV/MKV/WebM) or an image (PNG/JPEG/WebP)",
+    "audio": "use an audio file (WAV/MP3/FLAC/OGG/M4A)",
+    "any": "use MP4/MOV/MKV/WebM, PNG/JPEG/WebP or WAV/MP3/FLAC/OGG",
+}
 
 
 @dataclass(frozen=True)
@@ -201,8 +206,12 @@ def _ffprobe(path: Path, options: list[str], timeout: float) -> MediaInfo:
     )
 
 
-def _decodes(path: Path, options: list[str], stream: str, *, at: float, timeout: float) -> str | None:
-    """Decode one frame of `stream` (e.g. "v:0") from `at` seconds; None if fine, else the problem."""
+def _decodes(path: Path, options: list[str], stream: str, *, at: float, timeout: float,
+             need_frame: bool = True) -> str | None:
+    """Decode one frame of `stream` (e.g. "v:0") from `at` seconds; None if fine, else the problem.
+
+    With `need_frame` False only read errors count (a video track may end before the audio does)."""
+    # One run per position: with two inputs in one run, ffmpeg ends the output at the first frame.
     seek = ["-ss", f"{at:.3f}"] if at > 0 else []
     cmd = FFmpegCommand(
         inputs=[Input(str(path), options=[*seek, *options])],
@@ -216,8 +225,8 @@ def _decodes(path: Path, options: list[str], stream: str, *, at: float, timeout:
     frames = [ln for ln in res.stdout.splitlines() if ln and not ln.startswith("#")]
     log = res.stderr.strip().splitlines()
     if "partial file" in res.stderr:
-        return "truncated file (data missing"+(" near the end)" if at > 0 else ")")
-    if res.returncode != 0 or not frames:
+        return "truncated file (data missing" + (" near the end)" if at > 0 else ")")
+    if res.returncode != 0 or (need_frame and not frames):
         return "no frame could be decoded" + (f" ({log[-1]})" if log else "")
     return None
 
@@ -242,13 +251,15 @@ def _check_info(path: Path, info: MediaInfo, sniffed: _Sniffed, purpose: Purpose
         else IMAGE_FORMATS | VIDEO_FORMATS | AUDIO_FORMATS
     )
     if name not in allowed:
+        if purpose == "visual" and name in AUDIO_FORMATS:
+            raise MediaRejected(str(path), f"an audio file ({name}), not a picture; {_USE[purpose]}")
         raise MediaRejected(str(path), f"container '{name or 'unknown'}' is not accepted for {purpose} "
-                                       "media; convert it to MP4, PNG/JPEG or WAV")
+                                       f"media; {_USE[purpose]}")
     v, a = info.video, info.audio
     if purpose == "visual" and (v is None or v.width <= 0 or v.height <= 0):
-        raise MediaRejected(str(path), "no readable video stream; use a video or an image file")
+        raise MediaRejected(str(path), f"no readable video stream; {_USE[purpose]}")
     if purpose == "audio" and a is None:
-        raise MediaRejected(str(path), "no audio stream; use an audio file (WAV, MP3, FLAC, OGG)")
+        raise MediaRejected(str(path), f"no audio stream; {_USE[purpose]}")
     if v is not None and v.width > 0:
         if sniffed.image or name == "gif":
             if v.width * v.height > limits.max_image_pixels:
@@ -277,21 +288,23 @@ def check_media(path: Path, *, purpose: Purpose = "visual", limits: Limits = DEF
     p = Path(path)
     if p.is_symlink() or not p.is_file():
         raise MediaRejected(str(p), "not a regular file (symlink, folder or device); use a plain file")
-    size = p.stat().st_size
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as e:
+        raise MediaRejected(str(p), f"cannot read the file ({e.strerror or e}); check its permissions") from None
     if size == 0:
         raise MediaRejected(str(p), "empty file (0 bytes); re-copy or re-export it")
     if size > limits.max_bytes:
         raise MediaRejected(str(p), f"file too big ({size / 1024**3:.1f} GiB, limit "
                                     f"{limits.max_bytes / 1024**3:.0f} GiB); compress or trim it")
-    with p.open("rb") as fh:
-        head = fh.read(4096)
     sniffed = _sniff(head)
     if sniffed is None:
-        raise MediaRejected(str(p), f"content is {_describe_text(head)}; use MP4/MOV/MKV/WebM, "
-                                    "PNG/JPEG/WebP or WAV/MP3/FLAC")
+        raise MediaRejected(str(p), f"content is {_describe_text(head)}; {_USE[purpose]}")
     if sniffed.image:
         if purpose == "audio":
-            raise MediaRejected(str(p), f"{sniffed.label} image where audio was expected; use an audio file")
+            raise MediaRejected(str(p), f"{sniffed.label} image where audio was expected; {_USE[purpose]}")
         w, h = _image_header_size(p)
         if w * h > limits.max_image_pixels:
             raise MediaRejected(str(p), f"image too large (pixel bomb?): header says {w}x{h}, over "
@@ -302,7 +315,34 @@ def check_media(path: Path, *, purpose: Purpose = "visual", limits: Limits = DEF
     stream = "v:0" if purpose != "audio" and info.video is not None else "a:0"
     problem = _decodes(p, options, stream, at=0.0, timeout=limits.timeout)
     if problem is None and not sniffed.image and info.duration > 1.0:
-        problem = _decodes(p, options, stream, at=max(0.0, info.duration - 1.0), timeout=limits.timeout)
+        # A file cut short with its index at the front probes fine; its tail does not decode.
+        track = info.video if stream == "v:0" else info.audio
+        end = track.duration if track is not None and 0 < track.duration <= info.duration else info.duration
+        problem = _decodes(p, options, stream, at=max(0.0, end - 1.0), timeout=limits.timeout,
+                           need_frame=False)
     if problem:
         raise MediaRejected(str(p), f"{problem}; re-export or re-download the file")
     return info
+
+
+def input_options(info: MediaInfo, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """ffmpeg input options that pin the demuxer `check_media` accepted (pass them as `Input.options`),
+    so a file swapped or renamed after the check cannot be opened as a playlist or image sequence."""
+    image = info.format_name in IMAGE_FORMATS
+    if not image and info.format_name not in VIDEO_FORMATS | AUDIO_FORMATS:
+        raise MediaRejected(info.path, f"container '{info.format_name}' is not accepted")
+    return _input_options(_Sniffed(info.format_name, info.format_name, image), limits)
+
+
+def demuxer_options(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Input options pinning the demuxer for `path` from its first bytes only (no ffprobe): for the
+    renderer, so a checked `.jpg` is read as one JPEG, never as an image2 pattern or a playlist."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as e:
+        raise MediaRejected(str(path), f"cannot read the file ({e.strerror or e})") from None
+    sniffed = _sniff(head)
+    if sniffed is None:
+        raise MediaRejected(str(path), f"content is {_describe_text(head)}; {_USE['any']}")
+    return _input_options(sniffed, limits)

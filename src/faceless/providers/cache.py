@@ -60,6 +60,10 @@ class ResponseCache:
         except (OSError, ValueError, KeyError):
             return None
 
+    def delete(self, key: str) -> None:
+        for path in self._paths(key):
+            path.unlink(missing_ok=True)
+
     def put(self, key: str, response: CachedResponse) -> None:
         data_path, meta_path = self._paths(key)
         data_path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -17,7 +18,7 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,19 @@ from faceless.providers.cache import CachedResponse, ResponseCache
 from faceless.providers.config import redact
 
 log = logging.getLogger("faceless.providers.http")
+
+class _RedactingFilter(logging.Filter):
+    """httpx logs every request URL at INFO; keys sent as query parameters (Pixabay) must not show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message, ())
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactingFilter())
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504, 529})
 USER_AGENT = "faceless/0.1 (+https://github.com/faceless)"
@@ -43,6 +57,7 @@ class Reply:
     content: bytes
     headers: Mapping[str, str] = field(default_factory=dict)
     from_cache: bool = False
+    cache_key: str | None = None
 
     @property
     def content_type(self) -> str:
@@ -141,9 +156,13 @@ class HTTPClient:
             transport=transport,
             follow_redirects=True,
         )
+        # Media downloads go to CDNs: never send them the vendor's auth headers.
+        self._bare = httpx.Client(headers={"user-agent": USER_AGENT}, timeout=httpx.Timeout(timeout, connect=10.0),
+                                  transport=transport, follow_redirects=True)
 
     def close(self) -> None:
         self._client.close()
+        self._bare.close()
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
@@ -171,14 +190,16 @@ class HTTPClient:
         if cache:
             body: Any = json_body if json_body is not None else content
             if data is not None or files is not None:
-                body = {"data": dict(data or {}), "files": sorted(files or {})}
+                body = {"data": dict(data or {}), "files": {k: repr(v) for k, v in (files or {}).items()}}
             if isinstance(body, str):
                 body = body.encode("utf-8")
-            key = ResponseCache.request_key(method, url, dict(params or {}), body, scope=cache_scope)
+            # Keys passed as query parameters (Pixabay) must not become part of the cache key.
+            public = {k: v for k, v in (params or {}).items() if v not in self.secrets}
+            key = ResponseCache.request_key(method, url, public, body, scope=cache_scope)
             hit = self.cache.get(key)
             if hit is not None:
                 log.debug("%s %s %s: cache hit", self.provider, method, self._clean(url))
-                return Reply(self.provider, hit.status, hit.content, {"content-type": hit.content_type}, True)
+                return Reply(self.provider, hit.status, hit.content, {"content-type": hit.content_type}, True, key)
         attempt = 0
         while True:
             delay: float | None
@@ -197,7 +218,7 @@ class HTTPClient:
             else:
                 log.debug("%s %s %s -> %d", self.provider, method, self._clean(url), resp.status_code)
                 if resp.status_code < 300:
-                    reply = Reply(self.provider, resp.status_code, resp.content, dict(resp.headers))
+                    reply = Reply(self.provider, resp.status_code, resp.content, dict(resp.headers), False, key)
                     if key is not None:
                         self.cache.put(key, CachedResponse(resp.status_code, reply.content_type, resp.content))
                     return reply
@@ -222,13 +243,28 @@ class HTTPClient:
             self.sleep(delay)
             attempt += 1
 
+    @contextlib.contextmanager
+    def checking(self, reply: Reply) -> Iterator[Reply]:
+        """Wrap the parsing of `reply`: if it fails, the cached copy is dropped so a retry asks again."""
+        try:
+            yield reply
+        except BaseException:
+            self.forget(reply)
+            raise
+
+    def forget(self, reply: Reply) -> None:
+        """Drop a cached answer that turned out unusable (malformed JSON, undecodable audio...)."""
+        if reply.cache_key:
+            self.cache.delete(reply.cache_key)
+
     def _backoff(self, attempt: int) -> float:
         # Full exponential step, then jitter in [50%, 100%] so parallel workers do not stampede.
         step = min(self.max_backoff, self.backoff * (2**attempt))
         return step * (0.5 + 0.5 * self.rng())
 
     def _raise_client_error(self, status: int, message: str) -> None:
-        if status in (401, 403):
+        # Gemini answers a bad key with 400 "API key not valid": treat it as the auth error it is.
+        if status in (401, 403) or (status == 400 and "api key" in message.lower()):
             raise ProviderError(
                 f"{self.provider}: authentication failed (HTTP {status}: {message}): check {self.key_hint}"
             )
@@ -238,6 +274,8 @@ class HTTPClient:
 
     def download(self, url: str, dest: Path, *, max_bytes: int, headers: Mapping[str, str] | None = None) -> Path:
         """Stream `url` to `dest` (temp then rename), refusing bodies larger than `max_bytes`."""
+        if not url.startswith(("https://", "http://")):
+            raise ProviderError(f"{self.provider}: refusing to download a non-HTTP URL")
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
         attempt = 0
@@ -245,7 +283,7 @@ class HTTPClient:
             while True:
                 try:
                     self.calls += 1
-                    with self._client.stream("GET", url, headers=headers) as resp:
+                    with self._bare.stream("GET", url, headers=headers) as resp:
                         if resp.status_code >= 300:
                             if resp.status_code in RETRY_STATUS and attempt < self.max_retries:
                                 delay = retry_after_seconds(resp.headers.get("retry-after"))

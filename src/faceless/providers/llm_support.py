@@ -15,8 +15,9 @@ from faceless.providers.usage import check_budget, record_usage
 class InvalidOutput(ProviderError):
     """The model answered, but not with valid JSON for the requested schema (worth one retry)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, text: str = "") -> None:
         super().__init__(message, retryable=True)
+        self.text = text  # what the model wrote, so a retry can show it its mistake
 
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
@@ -25,12 +26,11 @@ _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
 def parse_json_text(text: str, provider: str) -> Any:
     """JSON from a model's text, tolerating a ```json fence (servers without structured output)."""
     m = _FENCE.match(text)
-    if m:
-        text = m.group(1)
+    body = m.group(1) if m else text
     try:
-        return json.loads(text)
+        return json.loads(body)
     except ValueError:
-        raise InvalidOutput(f"{provider}: the model did not return valid JSON ({text[:80]!r})") from None
+        raise InvalidOutput(f"{provider}: the model did not return valid JSON ({body[:80]!r})", text) from None
 
 
 def budget(provider: str, model: str, messages: list[ChatMessage], max_tokens: int) -> None:

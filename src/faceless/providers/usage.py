@@ -73,6 +73,11 @@ class SQLiteUsageStore:
     """Append-only `usage` table in a SQLite file (or ":memory:")."""
 
     _COLUMNS = tuple(UsageRecord.__dataclass_fields__)
+    # Constant SQL (columns spelt out): values always go through placeholders.
+    _INSERT = ("INSERT INTO usage (ts, organisation, provider, capability, model, input_tokens, output_tokens, "
+               "characters, images, cost_usd, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    _SELECT = ("SELECT ts, organisation, provider, capability, model, input_tokens, output_tokens, characters, "
+               "images, cost_usd, cached FROM usage WHERE ts >= ?")
 
     def __init__(self, path: Path | str = ":memory:") -> None:
         if str(path) != ":memory:":
@@ -90,7 +95,7 @@ class SQLiteUsageStore:
         values = asdict(record)
         with self._lock:
             self._db.execute(
-                f"INSERT INTO usage ({', '.join(self._COLUMNS)}) VALUES ({', '.join('?' * len(self._COLUMNS))})",
+                self._INSERT,
                 [values[c] for c in self._COLUMNS],
             )
 
@@ -103,7 +108,7 @@ class SQLiteUsageStore:
         return float(row[0])
 
     def records(self, organisation: str | None = None, since: float = 0.0) -> list[UsageRecord]:
-        query = f"SELECT {', '.join(self._COLUMNS)} FROM usage WHERE ts >= ?"
+        query = self._SELECT
         args: list[object] = [since]
         if organisation is not None:
             query += " AND organisation = ?"

@@ -17,9 +17,10 @@ from faceless.providers.http import HTTPClient
 class MissingKey(ProviderError):
     """A provider needs an API key that is not configured (a fallback chain moves on)."""
 
-    def __init__(self, provider: str, env_var: str) -> None:
+    def __init__(self, provider: str, env_var: str, setting: str = "api_key") -> None:
         super().__init__(
-            f"{provider}: no API key: set {env_var} (or api_key in the [{provider}] table of config.toml)"
+            f"{provider}: {setting} not configured: set {env_var} "
+            f"(or {setting} in the [{provider}] table of config.toml)"
         )
         self.env_var = env_var
 
@@ -68,6 +69,11 @@ class CloudProvider:
         merged = {k: v for k, v in config.section(cls.info.id).items() if v not in (None, "")}
         merged.update({k: v for k, v in options.items() if v is not None})
         return cls(**merged)
+
+    @classmethod
+    def missing_settings(cls, config: ProviderConfig) -> list[str]:
+        """Environment variables this provider still needs (empty when ready)."""
+        return [env for env in cls.info.env_keys if not config.env_value(env)]
 
     @classmethod
     def key_env(cls) -> str:

@@ -212,7 +212,14 @@ def _cue_ok(
         return False
     if words[-1].end - words[0].start > max_duration:
         return False
-    return layout_lines(words, fits, max_lines) is not None
+    texts = [w.text for w in words]
+    n = len(texts)
+    # Feasibility only: stop at the first set of line breaks where every line fits.
+    return any(
+        all(fits(texts[a:b]) for a, b in itertools.pairwise((0, *cuts, n)))
+        for count in range(1, min(max_lines, n) + 1)
+        for cuts in itertools.combinations(range(1, n), count - 1)
+    )
 
 
 def _cue_break_cost(last_text: str) -> float:
@@ -225,4 +232,5 @@ def _cue_break_cost(last_text: str) -> float:
 def _line_break_cost(last_text: str) -> float:
     if is_clause_end(last_text):
         return 0.0
-    return 4.0 + (3.0 if last_text.lower() in _WEAK else 0.0)
+    # In characters of the longest line: a plain break must buy 8 characters of balance.
+    return 8.0 + (3.0 if last_text.lower() in _WEAK else 0.0)

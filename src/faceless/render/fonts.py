@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -39,7 +39,7 @@ class FontSpec:
     path: Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_font(bold: bool = True) -> FontSpec:
     """The caption font: "Noto Sans" (bold), else "DejaVu Sans", via fontconfig or known paths."""
     for family, bold_path, regular_path in _CANDIDATES:
@@ -83,7 +83,7 @@ def _fc_match(family: str, bold: bool) -> Path | None:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def coverage(path: Path) -> frozenset[int]:
     """Code points the font has glyphs for (its cmap)."""
     from fontTools.ttLib import TTFont
@@ -93,7 +93,7 @@ def coverage(path: Path) -> frozenset[int]:
     return frozenset(cmap)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ass_em_ratio(path: Path) -> float:
     """Pixels of em per unit of ASS `Fontsize`.
 
@@ -123,4 +123,10 @@ def pillow_font(path: Path, ass_size: float) -> ImageFont.FreeTypeFont:
 
 def text_width(font: FontSpec, ass_size: float, text: str) -> float:
     """Advance width in pixels of `text` rendered by libass at `ass_size` (no outline)."""
-    return float(pillow_font(font.path, round(ass_size, 2)).getlength(text))
+    return _advance(font.path, round(ass_size, 2), text)
+
+
+@lru_cache(maxsize=65536)
+def _advance(path: Path, ass_size: float, text: str) -> float:
+    # Shaping with raqm costs ~0.1 ms a call and line breaking asks about the same words often.
+    return float(pillow_font(path, ass_size).getlength(text))

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from faceless.domain.errors import FacelessError
@@ -23,13 +23,13 @@ class Cancelled(FacelessError):
     """The caller asked to stop."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def ffmpeg_bin() -> str:
     """ffmpeg from FACELESS_FFMPEG, PATH, or imageio-ffmpeg's static build."""
     return _find("ffmpeg", "FACELESS_FFMPEG")
 
 
-@lru_cache(maxsize=None)
+@cache
 def ffprobe_bin() -> str:
     return _find("ffprobe", "FACELESS_FFPROBE")
 

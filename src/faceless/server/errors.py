@@ -45,7 +45,9 @@ class ErrorBody(BaseModel):
 class ApiError(Exception):
     """Raise from a route to answer with `status` and a machine code plus a one-line human message."""
 
-    def __init__(self, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.code = code or _CODES.get(status, "error")
@@ -57,7 +59,9 @@ def not_found(what: str = "resource") -> ApiError:
     return ApiError(404, f"{what} not found: check the id and that you belong to its organisation")
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 

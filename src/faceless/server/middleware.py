@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The app serves its own scripts and styles only; no framing by other sites.
@@ -56,12 +57,18 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    # An HTTPException so that FastAPI, which reads the body inside the route, re-raises it untouched
+    # (to the app's error handler) instead of turning it into a generic 400.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over {limit} bytes: send less data")
 
 
 class BodySizeLimit:
-    """Refuses bodies over `limit_for(path)` bytes with 413, by Content-Length or while streaming."""
+    """Refuses bodies over `limit_for(path)` bytes with 413, by Content-Length or while streaming.
+
+    (FastAPI's own `max_body_size` answers a plain-text 413; this keeps the JSON error body.)
+    """
 
     def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
         self.app = app
@@ -90,7 +97,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLarge
+                    raise _TooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -108,7 +115,12 @@ class BodySizeLimit:
 
 async def _reject(send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": {"code": "payload_too_large", "message": f"request body over {limit} bytes: send less data"}}
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": f"request body over {limit} bytes: send less data",
+            }
+        }
     ).encode()
     await send(
         {

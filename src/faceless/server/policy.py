@@ -27,7 +27,9 @@ Permission = Literal[
     "job.cancel",
 ]
 
-_VIEWER: frozenset[Permission] = frozenset({"org.read", "members.read", "project.read", "asset.read", "job.read"})
+_VIEWER: frozenset[Permission] = frozenset(
+    {"org.read", "members.read", "project.read", "asset.read", "job.read"}
+)
 _EDITOR: frozenset[Permission] = _VIEWER | {"project.write", "asset.write", "job.submit", "job.cancel"}
 _ADMIN: frozenset[Permission] = _EDITOR | {
     "org.update",

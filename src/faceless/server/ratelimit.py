@@ -73,7 +73,9 @@ class RedisRateLimiter:
         self._prefix = prefix
 
     def acquire(self, key: str, rate: Rate) -> float:
-        wait_ms = float(self._script(keys=[self._prefix + key], args=[rate.count, rate.count / rate.period / 1000]))
+        wait_ms = float(
+            self._script(keys=[self._prefix + key], args=[rate.count, rate.count / rate.period / 1000])
+        )
         return wait_ms / 1000.0
 
 

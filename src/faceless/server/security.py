@@ -89,7 +89,9 @@ class Tokens:
 
     def _decode(self, token: str, typ: str) -> dict[str, Any] | None:
         try:
-            claims = jwt.decode(token, self._key, algorithms=[JWT_ALG], options={"require": ["exp", "sub", "typ"]})
+            claims = jwt.decode(
+                token, self._key, algorithms=[JWT_ALG], options={"require": ["exp", "sub", "typ"]}
+            )
         except jwt.PyJWTError:
             return None
         return claims if claims.get("typ") == typ else None

@@ -7,10 +7,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from faceless.domain.errors import InputError
 
@@ -80,7 +80,10 @@ class Settings(BaseSettings):
     @field_validator("rate_auth_ip", "rate_auth_account", "rate_user")
     @classmethod
     def _valid_rate(cls, v: str) -> str:
-        Rate.parse(v)
+        try:
+            Rate.parse(v)
+        except InputError as e:
+            raise ValueError(str(e)) from None
         return v
 
     @model_validator(mode="after")

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from faceless.domain import Project, Timeline, get_format
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write text to a temp file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+from faceless.storage.files import write_text_atomic
 
 
 def credits(project: Project, timeline: Timeline, music_credit: dict[str, Any] | None) -> dict[str, Any]:
@@ -95,7 +79,7 @@ def write_otio(timeline: Timeline, path: Path, video: Path) -> Path:
             source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
                                                  otio.opentime.RationalTime(timeline.total_frames, rate))))
         tl.tracks.append(mtrack)
-    return write_atomic(path, otio.adapters.write_to_string(tl, "otio_json"))
+    return write_text_atomic(path, otio.adapters.write_to_string(tl, "otio_json"))
 
 
 def outputs_stage(project: Project, timeline: Timeline, video: Path, out_dir: Path,
@@ -112,8 +96,8 @@ def outputs_stage(project: Project, timeline: Timeline, video: Path, out_dir: Pa
     for path in write_caption_files(words, out_dir, fmt, style, timeline.highlight_colour).values():
         files[names.get(Path(path).name, Path(path).stem)] = Path(path)
     files["thumbnail"] = make_thumbnail(video, project.title, fmt, out_dir / "thumbnail.jpg")
-    files["project"] = write_atomic(out_dir / "project.json", project.to_json())
+    files["project"] = write_text_atomic(out_dir / "project.json", project.to_json())
     files["otio"] = write_otio(timeline, out_dir / "timeline.otio", video)
-    files["credits"] = write_atomic(out_dir / "credits.json",
+    files["credits"] = write_text_atomic(out_dir / "credits.json",
                                     json.dumps(credits(project, timeline, music_credit), indent=2, ensure_ascii=False))
     return files

@@ -47,12 +47,11 @@ def title_from(text: str, limit: int = 70) -> str:
 def project_from_script(text: str, **settings: Any) -> Project:
     """Plain text or Markdown narration → scene cards."""
     from faceless.text.scenes import plan_scenes
-    from faceless.text.script import parse_script
+    from faceless.text.script import parse_script_paragraphs
 
     if not text.strip():
         raise InputError("script is empty: write the narration in the file (plain text or Markdown)")
-    beats = parse_script(text)
-    drafts = plan_scenes(beats)
+    drafts = plan_scenes(parse_script_paragraphs(text))
     if not drafts:
         raise InputError("script has nothing to speak: write some sentences of narration")
     settings.setdefault("title", title_from(text))
@@ -93,13 +92,9 @@ def project_from_topic(topic: str, *, duration: float = 60.0, **settings: Any) -
         )
     draft = write_script(topic, llm=llm, duration=duration)
     scenes = [
-        Scene(
-            id=scene_id(i, s["narration"]),
-            narration=s["narration"],
-            keywords=list(s.get("keywords") or []),
-            visual_intent=s.get("visual_intent") or "",
-        )
-        for i, s in enumerate(draft.scenes)
+        Scene(id=scene_id(i, c.narration), narration=c.narration, keywords=list(c.keywords),
+              visual_intent=c.visual_intent)
+        for i, c in enumerate(draft.scenes)
     ]
     settings.setdefault("title", draft.title)
     settings.setdefault("description", draft.description)

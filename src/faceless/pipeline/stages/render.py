@@ -9,6 +9,7 @@ from pathlib import Path
 from faceless.domain import SceneClip, Timeline, get_format
 from faceless.pipeline.context import RunContext
 from faceless.storage.cache import content_key, file_key
+from faceless.storage.files import write_text_atomic
 
 SEGMENT_VERSION = "segment/1"
 AUDIO_VERSION = "audio/1"
@@ -28,6 +29,7 @@ def segment_key(clip: SceneClip, timeline: Timeline, enc_key: str) -> str:
 
 def render_segment(clip: SceneClip, timeline: Timeline, ctx: RunContext, enc: object) -> tuple[Path, bool]:
     """Render one scene's video-only segment unless an identical one is cached."""
+    from faceless.media.validate import demuxer_options
     from faceless.render.designed import render_keyword_card
     from faceless.render.run import run_ffmpeg
     from faceless.render.segments import build_segment_command
@@ -48,7 +50,9 @@ def render_segment(clip: SceneClip, timeline: Timeline, ctx: RunContext, enc: ob
     if clip.visual.kind == "designed":
         overlay = render_keyword_card(clip.keywords[:4] or [clip.narration.split()[0]], fmt,
                                       work / "card.png", seed=clip.scene_id)
-    cmd = build_segment_command(clip, fmt, out=out, enc=enc, ass_path=ass_path, overlay_png=overlay)  # type: ignore[arg-type]
+    pin = demuxer_options(Path(clip.visual.path)) if clip.visual.path else None
+    cmd = build_segment_command(clip, fmt, out=out, enc=enc, ass_path=ass_path,  # type: ignore[arg-type]
+                                overlay_png=overlay, input_options=pin)
     run_ffmpeg(cmd, cancel=ctx.cancel, timeout=max(120.0, clip.duration * 20))
     return out, False
 
@@ -70,7 +74,7 @@ def master_audio(timeline: Timeline, ctx: RunContext) -> tuple[Path, dict[str, f
     concat_voice(voices, narration)
     report = master(narration, music, out, duration=timeline.duration, music_volume_db=timeline.music_volume_db)
     loud = {"integrated": report.integrated, "true_peak": report.true_peak, "lra": report.lra}
-    report_path.write_text(json.dumps(loud))
+    write_text_atomic(report_path, json.dumps(loud))
     return out, loud
 
 

@@ -10,6 +10,7 @@ from faceless.domain import InputError, Project, ProviderError, Scene, Word, sec
 from faceless.pipeline.context import RunContext
 from faceless.providers.base import Speech, TTSProvider
 from faceless.storage.cache import content_key
+from faceless.storage.files import write_text_atomic
 
 VOICE_VERSION = "voice/1"
 MIN_SCENE_FRAMES = 30  # one second: shorter flashes are unreadable
@@ -79,10 +80,8 @@ def speak_scene(scene: Scene, project: Project, ctx: RunContext) -> tuple[Speech
         from faceless.providers.espeak import EspeakTTS
 
         speech = EspeakTTS().synthesize(scene.narration, wav, speed=settings.speed)
-    tmp = meta.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"duration": speech.duration, "sample_rate": speech.sample_rate,
-                               "words": [w.model_dump() for w in speech.words]}))
-    tmp.replace(meta)
+    write_text_atomic(meta, json.dumps({"duration": speech.duration, "sample_rate": speech.sample_rate,
+                                        "words": [w.model_dump() for w in speech.words]}))
     return speech, False
 
 

@@ -56,17 +56,18 @@ class AnthropicLLM(CloudProvider):
                               "input_schema": json_schema}]
             body["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
         reply = self.http.request("POST", "v1/messages", json_body=body, cache=self.use_cache)
-        payload = reply.json()
-        blocks = payload.get("content") if isinstance(payload, dict) else None
-        if not isinstance(blocks, list):
-            raise ProviderError("anthropic: malformed response (no content blocks)")
-        text = "".join(b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text")
-        data = None
-        if json_schema is not None:
-            tool = next((b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"), None)
-            if tool is None or not isinstance(tool.get("input"), dict):
-                raise InvalidOutput("anthropic: the model did not return the structured result (no tool_use)")
-            data = tool["input"]
+        with self.http.checking(reply):
+            payload = reply.json()
+            blocks = payload.get("content") if isinstance(payload, dict) else None
+            if not isinstance(blocks, list):
+                raise ProviderError("anthropic: malformed response (no content blocks)")
+            text = "".join(b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text")
+            data = None
+            if json_schema is not None:
+                tool = next((b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"), None)
+                if tool is None or not isinstance(tool.get("input"), dict):
+                    raise InvalidOutput("anthropic: the model did not return the structured result (no tool_use)")
+                data = tool["input"]
         usage = payload.get("usage") or {}
         return finish("anthropic", reply, payload.get("model") or model, text, as_int(usage.get("input_tokens")),
                       as_int(usage.get("output_tokens")), data)

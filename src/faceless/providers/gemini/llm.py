@@ -67,15 +67,16 @@ class GeminiLLM(CloudProvider):
             body["generationConfig"]["responseSchema"] = to_gemini_schema(json_schema)
         path = f"v1beta/models/{quote(model, safe='-._')}:generateContent"
         reply = self.http.request("POST", path, json_body=body, cache=self.use_cache)
-        payload = reply.json()
-        try:
-            candidate = payload["candidates"][0]
-            parts = candidate["content"]["parts"]
-        except (KeyError, IndexError, TypeError):
-            reason = (payload.get("promptFeedback") or {}).get("blockReason") if isinstance(payload, dict) else None
-            raise ProviderError(f"gemini: no answer in the response ({reason or 'malformed body'})") from None
-        text = "".join(p.get("text", "") for p in parts if isinstance(p, dict))
-        data = parse_json_text(text, "gemini") if json_schema is not None else None
+        with self.http.checking(reply):
+            payload = reply.json()
+            try:
+                candidate = payload["candidates"][0]
+                parts = candidate["content"]["parts"]
+            except (KeyError, IndexError, TypeError):
+                reason = (payload.get("promptFeedback") or {}).get("blockReason") if isinstance(payload, dict) else None
+                raise ProviderError(f"gemini: no answer in the response ({reason or 'malformed body'})") from None
+            text = "".join(p.get("text", "") for p in parts if isinstance(p, dict))
+            data = parse_json_text(text, "gemini") if json_schema is not None else None
         usage = payload.get("usageMetadata") or {}
         return finish("gemini", reply, payload.get("modelVersion") or model, text,
                       as_int(usage.get("promptTokenCount")), as_int(usage.get("candidatesTokenCount")), data)

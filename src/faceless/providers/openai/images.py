@@ -45,11 +45,12 @@ class OpenAIImages(OpenAIBase):
         if self.quality:
             body["quality"] = self.quality
         reply = self.http.request("POST", "images/generations", json_body=body, cache=self.use_cache)
-        payload = reply.json()
-        try:
-            b64 = payload["data"][0]["b64_json"]
-            data = base64.b64decode(b64, validate=True)
-        except (KeyError, IndexError, TypeError, binascii.Error):
-            raise ProviderError("openai: malformed image response (no data[0].b64_json)") from None
+        with self.http.checking(reply):
+            payload = reply.json()
+            try:
+                b64 = payload["data"][0]["b64_json"]
+                data = base64.b64decode(b64, validate=True)
+            except (KeyError, IndexError, TypeError, binascii.Error):
+                raise ProviderError("openai: malformed image response (no data[0].b64_json)") from None
         record_usage("openai", "image", self.image_model, cached=reply.from_cache, images=1)
         return save_fitted(data, Path(out_path), width, height, "openai")

@@ -48,18 +48,19 @@ class OpenAILLM(OpenAIBase):
                                 "strict": True},
             }
         reply = self.http.request("POST", "chat/completions", json_body=body, cache=self.use_cache)
-        payload = reply.json()
-        try:
-            choice = payload["choices"][0]
-            message = choice["message"]
-        except (KeyError, IndexError, TypeError):
-            raise ProviderError("openai: malformed response (no choices[0].message)") from None
-        if message.get("refusal"):
-            raise ProviderError(f"openai: the model refused: {message['refusal']}")
-        text = message.get("content") or ""
-        if choice.get("finish_reason") == "length" and json_schema is not None:
-            raise ProviderError("openai: the answer was cut at max_tokens: raise max_tokens", retryable=True)
-        data = parse_json_text(text, "openai") if json_schema is not None else None
+        with self.http.checking(reply):
+            payload = reply.json()
+            try:
+                choice = payload["choices"][0]
+                message = choice["message"]
+            except (KeyError, IndexError, TypeError):
+                raise ProviderError("openai: malformed response (no choices[0].message)") from None
+            if message.get("refusal"):
+                raise ProviderError(f"openai: the model refused: {message['refusal']}")
+            text = message.get("content") or ""
+            if choice.get("finish_reason") == "length" and json_schema is not None:
+                raise ProviderError("openai: the answer was cut at max_tokens: raise max_tokens", retryable=True)
+            data = parse_json_text(text, "openai") if json_schema is not None else None
         usage = payload.get("usage") or {}
         return finish("openai", reply, payload.get("model") or model, text, as_int(usage.get("prompt_tokens")),
                       as_int(usage.get("completion_tokens")), data)

@@ -43,7 +43,8 @@ class OpenAITTS(OpenAIBase):
         body = {"model": self.tts_model, "input": text, "voice": voice or self.voice,
                 "response_format": self.audio_format, "speed": speed}
         reply = self.http.request("POST", "audio/speech", json_body=body, cache=self.use_cache)
-        duration = decode_audio(reply.content, f".{self.audio_format}", Path(out_wav), provider="openai")
+        with self.http.checking(reply):
+            duration = decode_audio(reply.content, f".{self.audio_format}", Path(out_wav), provider="openai")
         record_usage("openai", "tts", self.tts_model, cached=reply.from_cache, characters=len(text))
         words = time_words(Path(out_wav), text, duration, self.aligner)
         return Speech(path=Path(out_wav), duration=duration, sample_rate=SAMPLE_RATE, words=words)

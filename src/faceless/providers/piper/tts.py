@@ -58,6 +58,9 @@ class PiperTTS:
         offline=True,
     )
 
+    min_chunk_chars = 200  # synthesise at least this much text per call (whole sentences)
+    max_chunk_chars = 1000  # cut a run-on text without sentence stops here
+
     def __init__(
         self,
         model: str | os.PathLike[str] | None = None,
@@ -92,7 +95,7 @@ class PiperTTS:
         chunks: list[_Chunk] = []
         out_wav = Path(out_wav)
         with WavWriter(out_wav, sr) as wav:
-            for group in chunk_tokens(tokens):
+            for group in chunk_tokens(tokens, min_chars=self.min_chunk_chars, max_chars=self.max_chunk_chars):
                 chunks.append(self._speak_chunk(loaded, group, syn, wav))
         duration = wav.frames / sr
         words = self._words(chunks, out_wav, text, duration)
@@ -103,7 +106,8 @@ class PiperTTS:
         start_frames = wav.frames
         timed: list[tuple[str, float, float]] = []
         aligned = loaded.aligned
-        text = spoken_text(group)
+        # Piper reads "[[ ... ]]" as raw phonemes; script text must never reach it that way.
+        text = spoken_text(group).replace("[[", "[ [").replace("]]", "] ]")
         if not text:  # only silent tokens (e.g. a lone emoji at the end): nothing to say
             return _Chunk(group, start_frames / sr, start_frames / sr, [])
         try:
@@ -155,7 +159,16 @@ class PiperTTS:
             except ImportError:
                 return None
         try:
-            words = aligner.align(wav, text)
+            segmented = getattr(aligner, "align_segments", None)
+            if segmented is not None:
+                # Chunk by chunk: alignment memory grows with the square of the audio length.
+                from faceless.providers.pocketsphinx import Segment
+
+                raw = text.split()
+                words = segmented(wav, [Segment(c.start, c.end, " ".join(raw[t.index] for t in c.tokens))
+                                        for c in chunks])
+            else:
+                words = aligner.align(wav, text)
         except (ProviderError, ImportError) as exc:
             log.warning("aligner %s failed (%s); falling back to proportional timings", aligner.info.id, exc)
             return None

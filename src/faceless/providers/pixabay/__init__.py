@@ -1,0 +1,5 @@
+"""Pixabay stock photos and videos."""
+
+from faceless.providers.pixabay.stock import PixabayStock
+
+__all__ = ["PixabayStock"]

@@ -1,0 +1,1 @@
+"""The Faceless service: REST API, accounts, organisations, projects and jobs (`faceless serve`)."""

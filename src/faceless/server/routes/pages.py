@@ -1,0 +1,366 @@
+"""HTML pages of the web app: server-rendered Jinja2 templates, static files, PWA manifest and service worker.
+
+Pages read the session cookie like the API does; a visitor without a valid access cookie is sent to
+`/login?next=…`, whose script first tries a silent token refresh. All actions on a page go through the
+JSON API (`/api/v1`) from small ES modules; the pages themselves only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import textwrap
+from dataclasses import dataclass
+from functools import cache
+from io import BytesIO
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from faceless.domain.formats import FORMATS
+from faceless.server.deps import Ctx, Db, Principal, authenticate, rate_limit
+from faceless.server.errors import ApiError
+from faceless.server.models import ApiKey, Job, Membership, Organisation, ProjectRow, User, utcnow
+from faceless.server.policy import allows
+from faceless.web import STATIC_DIR, TEMPLATES_DIR, shell_files, static_version
+
+router = APIRouter(include_in_schema=False)
+router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+ORG_COOKIE = "fl_org"  # the organisation the pages show (set by the org switcher; checked on every page)
+Id = Annotated[str, Path(max_length=64)]
+NO_STORE = {"Cache-Control": "no-store"}  # pages carry account data: never kept by shared caches
+VOICES = ["piper:joe", "espeak:en-us"]
+CAPTION_STYLES = ["pop", "classic", "minimal", "none"]
+MOODS = ["calm", "upbeat", "dramatic", "inspiring", "dark"]
+
+
+def _static_url(path: str) -> str:
+    return f"/static/{path}?v={static_version()}"
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals["static"] = _static_url
+
+
+@dataclass
+class Viewer:
+    """The signed-in user on a page, their organisations and the one the page shows."""
+
+    user: User
+    orgs: list[dict[str, Any]]
+    org: dict[str, Any]
+
+    @property
+    def role(self) -> str:
+        return str(self.org["role"])
+
+    def can(self, permission: str) -> bool:
+        return allows(self.role, permission)  # type: ignore[arg-type]
+
+
+def _safe_next(path: str) -> str:
+    # Only same-site paths: "//evil.example" or "/\\evil" would leave the site.
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
+
+
+def _principal(request: Request, ctx: Ctx, db: Session) -> Principal | None:
+    try:
+        return authenticate(request, ctx, db)
+    except ApiError:
+        return None
+
+
+def _viewer(request: Request, ctx: Ctx, db: Session) -> Viewer | None:
+    principal = _principal(request, ctx, db)
+    if principal is None:
+        return None
+    rate_limit(ctx, principal.user.id, "user")
+    rows = db.execute(
+        select(Organisation, Membership.role)
+        .join(Membership, Membership.org_id == Organisation.id)
+        .where(Membership.user_id == principal.user.id)
+        .order_by(Organisation.personal.desc(), Organisation.created_at)
+    ).all()
+    orgs = [{"id": o.id, "name": o.name, "personal": o.personal, "role": r} for o, r in rows]
+    if not orgs:
+        return None
+    wanted = request.query_params.get("org") or request.cookies.get(ORG_COOKIE, "")
+    org = next((o for o in orgs if o["id"] == wanted), orgs[0])
+    return Viewer(user=principal.user, orgs=orgs, org=org)
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(_safe_next(target), safe='/?=&')}", status_code=303)
+
+
+def _page(request: Request, template: str, viewer: Viewer | None, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, template, {"viewer": viewer, **context}, headers=NO_STORE
+    )
+
+
+def signed_in(request: Request, ctx: Ctx, db: Db) -> Viewer | None:
+    """Dependency: the page's viewer, or None (the route then redirects to the login page)."""
+    return _viewer(request, ctx, db)
+
+
+MaybeViewer = Annotated[Viewer | None, Depends(signed_in)]
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
+    """Sign in (password, then the TOTP step when the account has MFA)."""
+    if viewer is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _page(request, "login.html", None, title="Sign in", next=_safe_next(next), page="login")
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
+    if viewer is not None:
+        return RedirectResponse("/", status_code=303)
+    return _page(request, "signup.html", None, title="Create account", next=_safe_next(next), page="signup")
+
+
+@router.get("/offline", response_class=HTMLResponse)
+def offline_page(request: Request) -> Response:
+    """Shown by the service worker when a page is requested offline and not cached."""
+    return _page(request, "offline.html", None, title="Offline", page="offline")
+
+
+# --- app pages ----------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, viewer: MaybeViewer, db: Db) -> Response:
+    """The organisation's projects, newest first, with the state of each one's latest render."""
+    if viewer is None:
+        return _login_redirect(request)
+    projects = db.execute(
+        select(ProjectRow.id, ProjectRow.title, ProjectRow.version, ProjectRow.updated_at)
+        .where(ProjectRow.org_id == viewer.org["id"])
+        .order_by(ProjectRow.updated_at.desc(), ProjectRow.id)
+        .limit(200)
+    ).all()
+    latest: dict[str, str] = {}
+    if projects:
+        jobs = db.execute(
+            select(Job.project_id, Job.state)
+            .where(Job.org_id == viewer.org["id"], Job.project_id.in_([p.id for p in projects]))
+            .order_by(Job.created_at)
+        ).all()
+        latest = {j.project_id: j.state for j in jobs if j.project_id}
+    return _page(
+        request, "dashboard.html", viewer, title="Projects", projects=projects, latest=latest, page="dashboard"
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_video(request: Request, viewer: MaybeViewer) -> Response:
+    """The new-video wizard: input → scene cards → style → render."""
+    if viewer is None:
+        return _login_redirect(request)
+    return _page(
+        request,
+        "wizard.html",
+        viewer,
+        title="New video",
+        page="wizard",
+        formats=list(FORMATS),
+        voices=VOICES,
+        caption_styles=CAPTION_STYLES,
+        moods=MOODS,
+    )
+
+
+def _project(db: Session, viewer: Viewer, project_id: str) -> ProjectRow:
+    row = db.scalar(
+        select(ProjectRow).where(ProjectRow.id == project_id, ProjectRow.org_id == viewer.org["id"])
+    )
+    if row is None:
+        raise ApiError(404, "project not found: check the link and the organisation you are in")
+    return row
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+def project_editor(request: Request, project_id: Id, viewer: MaybeViewer, db: Db) -> Response:
+    """Scene cards with thumbnails and inline narration editing, render progress, player, downloads."""
+    if viewer is None:
+        return _login_redirect(request)
+    row = _project(db, viewer, project_id)
+    job = db.scalar(
+        select(Job).where(Job.project_id == row.id, Job.org_id == viewer.org["id"]).order_by(Job.created_at.desc())
+    )
+    return _page(
+        request,
+        "project.html",
+        viewer,
+        title=row.title,
+        page="project",
+        row=row,
+        # Embedded as JSON data (tojson escapes <, > and &), read by the page's module; never executed.
+        boot={
+            "org": viewer.org["id"],
+            "project_id": row.id,
+            "version": row.version,
+            "project": row.data,
+            "job": {"id": job.id, "state": job.state} if job else None,
+            "can_write": viewer.can("project.write"),
+            "can_render": viewer.can("job.submit"),
+        },
+        formats=list(FORMATS),
+        voices=VOICES,
+        caption_styles=CAPTION_STYLES,
+        moods=MOODS,
+    )
+
+
+@router.get("/assets", response_class=HTMLResponse)
+def asset_library(request: Request, viewer: MaybeViewer) -> Response:
+    """Upload and search the organisation's media library (listing comes from the assets API)."""
+    if viewer is None:
+        return _login_redirect(request)
+    return _page(request, "assets.html", viewer, title="Assets", page="assets")
+
+
+@router.get("/settings/org", response_class=HTMLResponse)
+def org_settings(request: Request, viewer: MaybeViewer) -> Response:
+    """Name, members and roles, invitations; creating a team."""
+    if viewer is None:
+        return _login_redirect(request)
+    return _page(
+        request,
+        "org.html",
+        viewer,
+        title="Organisation",
+        page="org",
+        can_manage=viewer.can("members.manage"),
+        can_invite=viewer.can("members.invite"),
+        can_rename=viewer.can("org.update"),
+    )
+
+
+@router.get("/settings/account", response_class=HTMLResponse)
+def account_settings(request: Request, viewer: MaybeViewer, db: Db) -> Response:
+    """API keys and two-factor authentication."""
+    if viewer is None:
+        return _login_redirect(request)
+    now = utcnow()
+    keys = db.scalars(
+        select(ApiKey)
+        .where(ApiKey.user_id == viewer.user.id, ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.created_at.desc())
+    ).all()
+    keys = [k for k in keys if k.expires_at is None or k.expires_at > now]
+    return _page(request, "account.html", viewer, title="Account", page="account", keys=keys)
+
+
+# --- scene thumbnails ---------------------------------------------------------------------------
+
+THUMB_SIZE = (180, 320)
+
+
+@cache
+def _thumb_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    try:
+        from faceless.render.fonts import find_font
+
+        return ImageFont.truetype(str(find_font(bold=True).path), size)
+    except Exception:  # no usable font file: Pillow's built-in bitmap font still draws the card
+        return ImageFont.load_default()
+
+
+def scene_thumbnail(index: int, narration: str, seed: str, size: tuple[int, int] = THUMB_SIZE) -> bytes:
+    """A designed placeholder card (PNG) for a scene: its number and first words on a colour from `seed`."""
+    h = hashlib.sha256(seed.encode()).digest()
+    top = (40 + h[0] % 90, 30 + h[1] % 80, 70 + h[2] % 110)
+    bottom = tuple(max(0, c - 30) for c in top)
+    img = Image.new("RGB", size, top)
+    draw = ImageDraw.Draw(img)
+    for y in range(size[1]):  # vertical gradient
+        t = y / size[1]
+        draw.line([(0, y), (size[0], y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+    draw.text((14, 12), f"{index + 1:02d}", font=_thumb_font(40), fill="#ffd700")
+    lines = textwrap.wrap(" ".join(narration.split()), width=16)[:6]
+    draw.multiline_text((14, 80), "\n".join(lines), font=_thumb_font(17), fill="#ffffff", spacing=6)
+    out = BytesIO()
+    img.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+@router.get("/projects/{project_id}/scenes/{scene_id}/thumb.png")
+def scene_thumb(project_id: Id, scene_id: Id, request: Request, viewer: MaybeViewer, db: Db) -> Response:
+    """The scene's placeholder thumbnail (used until the render service has a real preview frame)."""
+    if viewer is None:
+        raise ApiError(401, "not signed in: log in to see this project")
+    row = _project(db, viewer, project_id)
+    scenes = row.data.get("scenes", [])
+    found = next(((i, s) for i, s in enumerate(scenes) if s.get("id") == scene_id), None)
+    if found is None:
+        raise ApiError(404, "scene not found: reload the project")
+    index, scene = found
+    etag = '"' + hashlib.sha256(f"{index}|{scene.get('narration', '')}".encode()).hexdigest()[:16] + '"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    png = scene_thumbnail(index, str(scene.get("narration", "")), scene_id)
+    return Response(png, media_type="image/png", headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+
+
+# --- PWA ----------------------------------------------------------------------------------------
+
+
+@router.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """The web app manifest (installable PWA)."""
+    body = {
+        "name": "Faceless",
+        "short_name": "Faceless",
+        "description": "Script, article or topic in; finished, narrated, captioned short video out.",
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "background_color": "#12111f",
+        "theme_color": "#1c1b2e",
+        "icons": [
+            {"src": "/static/icons/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+            {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {"src": "/static/icons/maskable-192.png", "sizes": "192x192", "type": "image/png", "purpose": "maskable"},
+            {"src": "/static/icons/maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        ],
+        "shortcuts": [{"name": "New video", "url": "/new"}],
+    }
+    return Response(json.dumps(body), media_type="application/manifest+json")
+
+
+@cache
+def _service_worker_source() -> str:
+    shell = ["/offline", "/manifest.webmanifest", *(_static_url(p) for p in shell_files())]
+    source = (STATIC_DIR.parent / "sw.js").read_text(encoding="utf-8")
+    return source.replace("__VERSION__", static_version()).replace("__SHELL__", json.dumps(shell))
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from the root so its scope covers every page."""
+    return Response(
+        _service_worker_source(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )

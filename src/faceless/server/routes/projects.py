@@ -1,0 +1,270 @@
+"""Projects of an organisation: the engine's project JSON, with every saved version kept."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlalchemy import func, select, update
+
+from faceless.domain import Project
+from faceless.server import accounts
+from faceless.server.deps import Db, OrgAccess, client_ip, requires
+from faceless.server.errors import ApiError, not_found
+from faceless.server.models import ProjectRow, ProjectVersion, utcnow
+from faceless.server.schemas import (
+    Page,
+    ProjectIn,
+    ProjectOut,
+    ProjectSummaryOut,
+    ProjectUpdateIn,
+    VersionDetailOut,
+    VersionOut,
+)
+
+router = APIRouter(prefix="/orgs/{org_id}/projects", tags=["projects"])
+Id = Annotated[str, Path(max_length=64)]
+MAX_PROJECT_BYTES = 512 * 1024  # a project is text and settings; media live in assets
+
+
+def validated(data: dict[str, Any]) -> dict[str, Any]:
+    """The project JSON as the engine reads and re-writes it (upgraded, defaults filled); 422 if invalid."""
+    project = Project.from_data(data)  # InputError -> 422 with the engine's message
+    out: dict[str, Any] = project.model_dump(mode="json", by_alias=True)
+    if len(json.dumps(out)) > MAX_PROJECT_BYTES:
+        raise ApiError(
+            413, f"project JSON over {MAX_PROJECT_BYTES // 1024} KiB: split it into several videos"
+        )
+    return out
+
+
+def _get(db: Db, access: OrgAccess, project_id: str) -> ProjectRow:
+    # Scoped by organisation: another tenant's id is simply not found.
+    row = db.scalar(select(ProjectRow).where(ProjectRow.id == project_id, ProjectRow.org_id == access.org.id))
+    if row is None:
+        raise not_found("project")
+    return row
+
+
+def _out(row: ProjectRow) -> ProjectOut:
+    return ProjectOut(
+        id=row.id,
+        title=row.title,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        created_by=row.created_by,
+        project=row.data,
+    )
+
+
+def _create(db: Db, access: OrgAccess, data: dict[str, Any], message: str) -> ProjectRow:
+    row = ProjectRow(
+        org_id=access.org.id,
+        title=data.get("title", "Untitled")[:300],
+        version=1,
+        data=data,
+        created_by=access.user.id,
+    )
+    db.add(row)
+    db.flush()
+    db.add(
+        ProjectVersion(project_id=row.id, version=1, data=data, message=message, created_by=access.user.id)
+    )
+    return row
+
+
+@router.get("", response_model=Page[ProjectSummaryOut])
+def list_projects(
+    access: Annotated[OrgAccess, Depends(requires("project.read"))],
+    db: Db,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[ProjectSummaryOut]:
+    """The organisation's projects, most recently updated first."""
+    where = ProjectRow.org_id == access.org.id
+    total = db.scalar(select(func.count()).select_from(ProjectRow).where(where)) or 0
+    cols = (
+        ProjectRow.id,
+        ProjectRow.title,
+        ProjectRow.version,
+        ProjectRow.created_at,
+        ProjectRow.updated_at,
+        ProjectRow.created_by,
+    )  # not the JSON: lists stay cheap
+    rows = db.execute(
+        select(*cols)
+        .where(where)
+        .order_by(ProjectRow.updated_at.desc(), ProjectRow.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    items = [ProjectSummaryOut.model_validate(r._mapping) for r in rows]
+    return Page[ProjectSummaryOut](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=ProjectOut)
+def create_project(
+    body: ProjectIn,
+    request: Request,
+    access: Annotated[OrgAccess, Depends(requires("project.write"))],
+    db: Db,
+) -> ProjectOut:
+    """Create a project from the engine's project JSON (validated by the engine)."""
+    row = _create(db, access, validated(body.project), body.message or "created")
+    accounts.audit(
+        db,
+        "project.created",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="project",
+        target_id=row.id,
+        ip=client_ip(request),
+    )
+    db.commit()
+    return _out(row)
+
+
+@router.get("/{project_id}", response_model=ProjectOut)
+def get_project(
+    project_id: Id, access: Annotated[OrgAccess, Depends(requires("project.read"))], db: Db
+) -> ProjectOut:
+    return _out(_get(db, access, project_id))
+
+
+@router.put("/{project_id}", response_model=ProjectOut)
+def update_project(
+    project_id: Id,
+    body: ProjectUpdateIn,
+    request: Request,
+    access: Annotated[OrgAccess, Depends(requires("project.write"))],
+    db: Db,
+) -> ProjectOut:
+    """Save a new version. With `base_version`, refuses (409) if someone saved in between."""
+    row = _get(db, access, project_id)
+    data = validated(body.project)
+    base = body.base_version if body.base_version is not None else row.version
+    # Compare-and-set on the version: two concurrent saves cannot both become version N+1.
+    now = utcnow()
+    won = db.execute(
+        update(ProjectRow)
+        .where(ProjectRow.id == row.id, ProjectRow.version == base)
+        .values(version=base + 1, data=data, title=data.get("title", "Untitled")[:300], updated_at=now)
+    ).rowcount
+    if not won:
+        db.rollback()
+        raise ApiError(
+            409,
+            "the project changed since you loaded it: reload, re-apply your edit, and save",
+            "version_conflict",
+        )
+    db.add(
+        ProjectVersion(
+            project_id=row.id, version=base + 1, data=data, message=body.message, created_by=access.user.id
+        )
+    )
+    accounts.audit(
+        db,
+        "project.updated",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="project",
+        target_id=row.id,
+        ip=client_ip(request),
+        version=base + 1,
+    )
+    db.commit()
+    db.refresh(row)
+    return _out(row)
+
+
+@router.post("/{project_id}/duplicate", status_code=201, response_model=ProjectOut)
+def duplicate_project(
+    project_id: Id, request: Request, access: Annotated[OrgAccess, Depends(requires("project.write"))], db: Db
+) -> ProjectOut:
+    """Copy the current version into a new project ("… (copy)"), with a fresh history."""
+    src = _get(db, access, project_id)
+    data = dict(src.data)
+    data["title"] = f"{src.title} (copy)"[:300]
+    row = _create(db, access, data, f"duplicated from {src.id} v{src.version}")
+    accounts.audit(
+        db,
+        "project.duplicated",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="project",
+        target_id=row.id,
+        ip=client_ip(request),
+        source=src.id,
+    )
+    db.commit()
+    return _out(row)
+
+
+@router.delete("/{project_id}", status_code=204)
+def delete_project(
+    project_id: Id,
+    request: Request,
+    access: Annotated[OrgAccess, Depends(requires("project.delete"))],
+    db: Db,
+) -> Response:
+    """Delete the project and its history (admin, owner)."""
+    row = _get(db, access, project_id)
+    db.delete(row)
+    accounts.audit(
+        db,
+        "project.deleted",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="project",
+        target_id=project_id,
+        ip=client_ip(request),
+        title=row.title,
+    )
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.get("/{project_id}/versions", response_model=Page[VersionOut])
+def list_versions(
+    project_id: Id,
+    access: Annotated[OrgAccess, Depends(requires("project.read"))],
+    db: Db,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[VersionOut]:
+    """Saved versions, newest first."""
+    row = _get(db, access, project_id)
+    where = ProjectVersion.project_id == row.id
+    total = db.scalar(select(func.count()).select_from(ProjectVersion).where(where)) or 0
+    cols = (
+        ProjectVersion.version,
+        ProjectVersion.message,
+        ProjectVersion.created_by,
+        ProjectVersion.created_at,
+    )
+    rows = db.execute(
+        select(*cols).where(where).order_by(ProjectVersion.version.desc()).limit(limit).offset(offset)
+    ).all()
+    return Page[VersionOut](
+        items=[VersionOut.model_validate(r._mapping) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{project_id}/versions/{version}", response_model=VersionDetailOut)
+def get_version(
+    project_id: Id,
+    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    access: Annotated[OrgAccess, Depends(requires("project.read"))],
+    db: Db,
+) -> VersionDetailOut:
+    row = _get(db, access, project_id)
+    v = db.scalar(
+        select(ProjectVersion).where(ProjectVersion.project_id == row.id, ProjectVersion.version == version)
+    )
+    if v is None:
+        raise not_found("version")
+    return VersionDetailOut(
+        version=v.version, message=v.message, created_by=v.created_by, created_at=v.created_at, project=v.data
+    )
