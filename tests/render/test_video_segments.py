@@ -112,8 +112,8 @@ def test_video_command_loops_seeks_and_drops_audio() -> None:
     assert argv.index("-ss") < argv.index("-i")  # input seek
     assert "-an" in argv and argv[argv.index("-frames:v") + 1] == "45"
     assert cmd.filter_complex == (
-        "[0:v]fps=30,setpts=N/30/TB,scale=w=270:h=480:force_original_aspect_ratio=increase,"
-        "crop=w=270:h=480,format=yuv420p,setsar=1[v]"
+        "[0:v]fps=30,setpts=N/30/TB,crop=w='trunc(min(iw,ih*270/480)/2)*2':h='trunc(min(ih,iw*480/270)/2)*2',"
+        "scale=w=270:h=480,format=yuv420p,setsar=1[v]"
     )
 
 

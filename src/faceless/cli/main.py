@@ -163,6 +163,40 @@ def providers(json_out: Annotated[bool, typer.Option("--json")] = False) -> None
     Console().print(table)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=0, help="Render worker processes started alongside (0: none).")] = 1,
+) -> None:
+    """Run the API, the web app and render workers (SQLite + local files unless configured otherwise)."""
+    import uvicorn
+
+    from faceless.server.app import create_app
+    from faceless.server.settings import Settings
+    from faceless.worker import embedded
+
+    settings = Settings()
+    application = create_app(settings)
+    typer.echo(f"Faceless on http://{host}:{port}/  (data: {settings.data_dir}, database: "
+               f"{settings.database_url.split('@')[-1]}, workers: {workers})", err=True)
+    if workers:
+        with embedded(settings, processes=workers):
+            uvicorn.run(application, host=host, port=port, proxy_headers=True)
+    else:
+        uvicorn.run(application, host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs rendered at once by this process.")] = 1,
+) -> None:
+    """Run a render worker (on any machine that reaches the database and the queue)."""
+    from faceless.worker.__main__ import main as worker_main
+
+    worker_main(["--concurrency", str(concurrency)])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 ok, 2 bad input (one line naming the problem), 1 internal failure."""
     try:

@@ -7,7 +7,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-STAGES = ["voice", "visuals", "music", "timeline", "audio", "render", "outputs"]
+STAGES = ["voice", "visuals", "music", "timeline", "render", "outputs"]
 
 
 class StageBars:

@@ -236,3 +236,10 @@ def cached_embeddings(texts: Sequence[str], embedder: TextEmbedder | None = None
     if not texts:
         return np.zeros((0, DIM), np.float32)
     return np.stack([rows[i] for i in range(len(texts))]).astype(np.float32)
+
+
+def unload_default() -> None:
+    """Drop the process-wide embedder (loaded again on the next use)."""
+    global _default
+    with _default_lock:
+        _default = None

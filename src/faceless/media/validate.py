@@ -22,20 +22,18 @@ Everything else (MPEG-TS, raw streams, image2 sequences, playlists, network desc
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image
 
 from faceless.domain.errors import MediaRejected
-from faceless.render.command import PROTOCOL_WHITELIST, FFmpegCommand, Input, file_url
-from faceless.render.probe import MediaInfo, StreamInfo
-from faceless.render.run import ffmpeg_bin, ffprobe_bin, run_capture
+from faceless.render.command import FFmpegCommand, Input
+from faceless.render.probe import MediaInfo, probe
+from faceless.render.run import ffmpeg_bin, run_capture
 
 Purpose = Literal["visual", "audio", "any"]
 
@@ -150,60 +148,9 @@ def _input_options(sniffed: _Sniffed, limits: Limits) -> list[str]:
     return ["-max_pixels", str(pixels), *pin]
 
 
-def _rate(value: str | None) -> float:
-    try:
-        return float(Fraction(value)) if value and value not in ("0/0", "N/A") else 0.0
-    except (ValueError, ZeroDivisionError):
-        return 0.0
-
-
-def _num(value: object, kind: type[int] | type[float] = float) -> float:
-    try:
-        return kind(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0
-
-
 def _ffprobe(path: Path, options: list[str], timeout: float) -> MediaInfo:
-    """ffprobe with the demuxer pinned. Same result type as `render.probe.probe`, which cannot pin
-    the demuxer yet (see the module docstring for why we must)."""
-    argv = [ffprobe_bin(), "-v", "error", *options, "-protocol_whitelist", PROTOCOL_WHITELIST,
-            "-show_format", "-show_streams", "-of", "json", file_url(path)]
-    try:
-        res = run_capture(argv, timeout=timeout)
-    except Exception as e:  # noqa: BLE001 - timeouts included
-        raise MediaRejected(str(path), f"ffprobe failed ({e})") from None
-    if res.returncode != 0:
-        if "moov atom not found" in res.stderr:
-            raise MediaRejected(str(path), "truncated or incomplete MP4/MOV (its index, the moov atom, "
-                                           "is missing); re-export or re-download the file")
-        # ffprobe's first line names the cause; the last one is usually a generic "Invalid data".
-        lines = [re.sub(r"^\[[^]]*\]\s*", "", ln) for ln in res.stderr.strip().splitlines()] or ["unreadable"]
-        raise MediaRejected(str(path), f"not readable media ({lines[0]}); re-export the file")
-    data = json.loads(res.stdout or "{}")
-    fmt = data.get("format") or {}
-    streams = tuple(
-        StreamInfo(
-            index=int(_num(s.get("index"), int)),
-            codec_type=s.get("codec_type", ""),
-            codec_name=s.get("codec_name", ""),
-            width=int(_num(s.get("width"), int)),
-            height=int(_num(s.get("height"), int)),
-            fps=_rate(s.get("avg_frame_rate")) or _rate(s.get("r_frame_rate")),
-            pix_fmt=s.get("pix_fmt", ""),
-            profile=str(s.get("profile", "")),
-            sample_rate=int(_num(s.get("sample_rate"), int)),
-            channels=int(_num(s.get("channels"), int)),
-            duration=float(_num(s.get("duration"))),
-            nb_frames=int(_num(s.get("nb_frames"), int)),
-        )
-        for s in data.get("streams") or []
-    )
-    return MediaInfo(
-        path=str(path), format_name=fmt.get("format_name", ""), duration=float(_num(fmt.get("duration"))),
-        size=int(_num(fmt.get("size"), int)), bit_rate=int(_num(fmt.get("bit_rate"), int)),
-        streams=streams, tags={str(k): str(v) for k, v in (fmt.get("tags") or {}).items()},
-    )
+    """ffprobe with the demuxer pinned (see the module docstring for why we must)."""
+    return probe(path, input_options=options, timeout=timeout)
 
 
 def _decodes(path: Path, options: list[str], stream: str, *, at: float, timeout: float,

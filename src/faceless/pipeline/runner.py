@@ -10,7 +10,7 @@ from typing import Any
 from faceless.domain import Project
 from faceless.pipeline.context import RunContext
 from faceless.pipeline.stages.outputs import outputs_stage
-from faceless.pipeline.stages.render import master_audio, render_stage
+from faceless.pipeline.stages.render import render_stage
 from faceless.pipeline.stages.timeline import compose_timeline
 from faceless.pipeline.stages.visuals import visuals_stage
 from faceless.pipeline.stages.voice import voice_stage
@@ -59,6 +59,19 @@ def music_stage(project: Project, ctx: RunContext) -> tuple[str | None, dict[str
     return str(path), credit
 
 
+def release_models() -> None:
+    """Free the voice and embedding models before rendering: the render stages are ffmpeg's, and a
+    long render should not carry ~400 MB of ONNX sessions it no longer needs."""
+    import gc
+
+    from faceless.media.embeddings import unload_default
+    from faceless.providers.piper.models import unload_all
+
+    unload_all()
+    unload_default()
+    gc.collect()
+
+
 def render_project(project: Project, out_dir: Path, ctx: RunContext | None = None) -> RenderResult:
     """Voice → visuals → music → timeline → segments + audio → MP4 and side files in `out_dir`."""
     ctx = ctx or RunContext()
@@ -70,12 +83,11 @@ def render_project(project: Project, out_dir: Path, ctx: RunContext | None = Non
         project = visuals_stage(project, [s.frames / 30 for s in speeches], ctx)
     with ctx.stage("music"):
         music_path, music_credit = music_stage(project, ctx)
+    release_models()
     with ctx.stage("timeline"):
         timeline = compose_timeline(project, speeches, music_path)
-    with ctx.stage("audio"):
-        audio, loudness = master_audio(timeline, ctx)
-    with ctx.stage("render"):
-        video, rendered, cached = render_stage(timeline, audio, out_dir / "video.mp4", ctx)
+    with ctx.stage("render"):  # the audio mastering runs inside, beside the scene renders
+        video, rendered, cached, loudness = render_stage(timeline, out_dir / "video.mp4", ctx)
     with ctx.stage("outputs"):
         outputs = outputs_stage(project, timeline, video, out_dir, music_credit)
     ctx.timings["total"] = round(time.perf_counter() - t0, 3)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -64,15 +66,19 @@ def _num(value: object, kind: type = float) -> float | int:
         return kind(0)  # type: ignore[call-arg,no-any-return]
 
 
-def probe(path: str | os.PathLike[str], *, count_frames: bool = False, timeout: float = 30) -> MediaInfo:
-    """Probe a local file; raise MediaRejected if ffprobe cannot read it."""
+def probe(path: str | os.PathLike[str], *, count_frames: bool = False, timeout: float = 30,
+          input_options: Sequence[str] = ()) -> MediaInfo:
+    """Probe a local file; raise MediaRejected if ffprobe cannot read it.
+
+    `input_options` go before the input, e.g. to pin the demuxer (`media.validate` does).
+    """
     p = Path(path)
     if not p.is_file():
         raise MediaRejected(str(p), "not a regular file")
     if p.stat().st_size == 0:
         raise MediaRejected(str(p), "empty file (0 bytes)")
     argv = [
-        ffprobe_bin(), "-v", "error", "-protocol_whitelist", PROTOCOL_WHITELIST,
+        ffprobe_bin(), "-v", "error", *input_options, "-protocol_whitelist", PROTOCOL_WHITELIST,
         "-show_format", "-show_streams", "-of", "json",
     ]
     if count_frames:
@@ -83,8 +89,12 @@ def probe(path: str | os.PathLike[str], *, count_frames: bool = False, timeout: 
     except Exception as e:  # noqa: BLE001 - timeouts included
         raise MediaRejected(str(p), f"ffprobe failed: {e}") from None
     if res.returncode != 0:
-        msg = (res.stderr.strip().splitlines() or ["unreadable"])[-1]
-        raise MediaRejected(str(p), f"not readable media ({msg})")
+        if "moov atom not found" in res.stderr:
+            raise MediaRejected(str(p), "truncated or incomplete MP4/MOV (its index, the moov atom, "
+                                        "is missing); re-export or re-download the file")
+        # ffprobe's first line names the cause; the last one is usually a generic "Invalid data".
+        lines = [re.sub(r"^\[[^]]*\]\s*", "", ln) for ln in res.stderr.strip().splitlines()] or ["unreadable"]
+        raise MediaRejected(str(p), f"not readable media ({lines[0]}); re-export the file")
     data = json.loads(res.stdout or "{}")
     fmt = data.get("format") or {}
     streams = []

@@ -113,7 +113,10 @@ def build_segment_command(clip: SceneClip, fmt: RenderFormat, *, out: Path, enc:
         # fps first: never scale more than `fps` frames per second, whatever the source rate.
         graph = (
             f"[0:v]fps={fps},setpts=N/{fps}/TB,"
-            f"scale=w={w}:h={h}:force_original_aspect_ratio=increase,crop=w={w}:h={h}"
+            # Crop the source to the frame's shape first, then scale: scaling a landscape clip up to
+            # cover a portrait frame and cropping afterwards resamples 3x the pixels for nothing.
+            f"crop=w='trunc(min(iw,ih*{w}/{h})/2)*2':h='trunc(min(ih,iw*{h}/{w})/2)*2',"
+            f"scale=w={w}:h={h}"
         )
     else:
         inputs.append(Input(_gradient_source(clip, fmt, fps), lavfi=True))

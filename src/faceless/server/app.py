@@ -35,9 +35,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(
-    settings: Settings | None = None, *, migrate: bool = True, limiter: RateLimiter | None = None
+    settings: Settings | None = None, *, migrate: bool = True, limiter: RateLimiter | None = None,
+    jobs: bool = True,
 ) -> FastAPI:
-    """The API app. With `migrate`, the database schema is upgraded to the newest revision first."""
+    """The API app. With `migrate`, the database schema is upgraded to the newest revision first.
+
+    With `jobs`, the render/asset/from-input routes and the job queue are installed (what
+    `faceless serve` runs); tests that configure the queue themselves pass `jobs=False`.
+    """
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.ensure_secret_key()
@@ -104,4 +109,8 @@ def create_app(
 
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
     app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
+    if jobs:
+        from faceless.server.routes.jobs import install
+
+        install(app)
     return app

@@ -27,6 +27,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+    # FastAPI runs sync endpoints in a 40-thread pool; a smaller connection pool deadlocks under load.
+    if parsed.database not in (None, "", ":memory:"):
+        kwargs["pool_size"] = 40
+        kwargs["max_overflow"] = 20
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

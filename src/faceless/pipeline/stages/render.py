@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -78,10 +79,13 @@ def master_audio(timeline: Timeline, ctx: RunContext) -> tuple[Path, dict[str, f
     return out, loud
 
 
-def render_stage(timeline: Timeline, audio: Path, out_video: Path, ctx: RunContext) -> tuple[Path, int, int]:
-    """Render changed scenes (in parallel) and join them with `audio` without re-encoding.
+def render_stage(timeline: Timeline, out_video: Path, ctx: RunContext
+                 ) -> tuple[Path, int, int, dict[str, float]]:
+    """Master the audio while the changed scenes render (in parallel), then join without re-encoding.
 
-    Returns (video, scenes rendered, scenes taken from the cache).
+    Returns (video, scenes rendered, scenes taken from the cache, loudness of the mix). The audio
+    pass runs beside the segment renders: an edit that re-encodes one scene then costs about
+    max(audio, one segment) instead of their sum.
     """
     from faceless.render.concat import join_segments
     from faceless.render.encoding import EncoderSettings
@@ -98,14 +102,23 @@ def render_stage(timeline: Timeline, audio: Path, out_video: Path, ctx: RunConte
         done += 1
         ctx.progress("render", done / (n + 1), f"scene {done}/{n}")
 
-    if ctx.jobs > 1 and n > 1:
-        with ThreadPoolExecutor(max_workers=ctx.jobs) as pool:
+    def audio() -> tuple[Path, dict[str, float]]:
+        t0 = time.perf_counter()
+        try:
+            return master_audio(timeline, ctx)
+        finally:
+            ctx.timings["audio"] = round(time.perf_counter() - t0, 3)
+
+    with ThreadPoolExecutor(max_workers=max(2, ctx.jobs)) as pool:
+        mixed = pool.submit(audio)
+        if ctx.jobs > 1:
             for f in [pool.submit(work, i) for i in range(n)]:
                 f.result()
-    else:
-        for i in range(n):
-            work(i)
+        else:
+            for i in range(n):
+                work(i)
+        audio_path, loudness = mixed.result()
     segments = [p for p, _ in results]
     cached = sum(1 for _, c in results if c)
-    join_segments(segments, audio, out_video, duration=timeline.duration)
-    return out_video, n - cached, cached
+    join_segments(segments, audio_path, out_video, duration=timeline.duration)
+    return out_video, n - cached, cached, loudness

@@ -135,3 +135,9 @@ def _load(m: VoiceModel) -> LoadedVoice:
         return tuple(p for sentence in voice.phonemize(text) for p in sentence)
 
     return LoadedVoice(voice=voice, sample_rate=int(voice.config.sample_rate), aligned=aligned, phonemize=phonemize)
+
+
+def unload_all() -> None:
+    """Drop every loaded voice (frees the ONNX session's memory before the render stages)."""
+    with _LOAD_LOCK:
+        _LOADED.clear()

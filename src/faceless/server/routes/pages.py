@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from faceless.domain.formats import FORMATS
@@ -105,9 +105,7 @@ def _login_redirect(request: Request) -> RedirectResponse:
 
 
 def _page(request: Request, template: str, viewer: Viewer | None, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, template, {"viewer": viewer, **context}, headers=NO_STORE
-    )
+    return templates.TemplateResponse(request, template, {"viewer": viewer, **context}, headers=NO_STORE)
 
 
 def signed_in(request: Request, ctx: Ctx, db: Db) -> Viewer | None:
@@ -158,14 +156,27 @@ def dashboard(request: Request, viewer: MaybeViewer, db: Db) -> Response:
     ).all()
     latest: dict[str, str] = {}
     if projects:
-        jobs = db.execute(
-            select(Job.project_id, Job.state)
+        # The state of each project's newest job only (a project may have many renders).
+        newest = (
+            select(Job.project_id, func.max(Job.created_at).label("at"))
             .where(Job.org_id == viewer.org["id"], Job.project_id.in_([p.id for p in projects]))
-            .order_by(Job.created_at)
+            .group_by(Job.project_id)
+            .subquery()
+        )
+        jobs = db.execute(
+            select(Job.project_id, Job.state).join(
+                newest, and_(Job.project_id == newest.c.project_id, Job.created_at == newest.c.at)
+            )
         ).all()
         latest = {j.project_id: j.state for j in jobs if j.project_id}
     return _page(
-        request, "dashboard.html", viewer, title="Projects", projects=projects, latest=latest, page="dashboard"
+        request,
+        "dashboard.html",
+        viewer,
+        title="Projects",
+        projects=projects,
+        latest=latest,
+        page="dashboard",
     )
 
 
@@ -201,9 +212,16 @@ def project_editor(request: Request, project_id: Id, viewer: MaybeViewer, db: Db
     """Scene cards with thumbnails and inline narration editing, render progress, player, downloads."""
     if viewer is None:
         return _login_redirect(request)
-    row = _project(db, viewer, project_id)
+    try:
+        row = _project(db, viewer, project_id)
+    except ApiError as e:
+        page = _page(request, "not_found.html", viewer, title="Not found", page="notfound", message=e.message)
+        page.status_code = 404
+        return page
     job = db.scalar(
-        select(Job).where(Job.project_id == row.id, Job.org_id == viewer.org["id"]).order_by(Job.created_at.desc())
+        select(Job)
+        .where(Job.project_id == row.id, Job.org_id == viewer.org["id"])
+        .order_by(Job.created_at.desc())
     )
     return _page(
         request,
@@ -293,7 +311,9 @@ def scene_thumbnail(index: int, narration: str, seed: str, size: tuple[int, int]
     draw = ImageDraw.Draw(img)
     for y in range(size[1]):  # vertical gradient
         t = y / size[1]
-        draw.line([(0, y), (size[0], y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+        draw.line(
+            [(0, y), (size[0], y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        )
     draw.text((14, 12), f"{index + 1:02d}", font=_thumb_font(40), fill="#ffd700")
     lines = textwrap.wrap(" ".join(narration.split()), width=16)[:6]
     draw.multiline_text((14, 80), "\n".join(lines), font=_thumb_font(17), fill="#ffffff", spacing=6)
@@ -341,8 +361,18 @@ def manifest() -> Response:
             {"src": "/static/icons/icon.svg", "sizes": "any", "type": "image/svg+xml"},
             {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
             {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png"},
-            {"src": "/static/icons/maskable-192.png", "sizes": "192x192", "type": "image/png", "purpose": "maskable"},
-            {"src": "/static/icons/maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {
+                "src": "/static/icons/maskable-192.png",
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {
+                "src": "/static/icons/maskable-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
         "shortcuts": [{"name": "New video", "url": "/new"}],
     }
@@ -351,7 +381,8 @@ def manifest() -> Response:
 
 @cache
 def _service_worker_source() -> str:
-    shell = ["/offline", "/manifest.webmanifest", *(_static_url(p) for p in shell_files())]
+    # Unversioned URLs: ES modules import each other by plain path (the cache name carries the version).
+    shell = ["/offline", "/manifest.webmanifest", *(f"/static/{p}" for p in shell_files())]
     source = (STATIC_DIR.parent / "sw.js").read_text(encoding="utf-8")
     return source.replace("__VERSION__", static_version()).replace("__SHELL__", json.dumps(shell))
 

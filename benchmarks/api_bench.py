@@ -1,0 +1,211 @@
+"""API throughput and job latency, against a real uvicorn server in another process.
+
+    .venv/bin/python benchmarks/api_bench.py                     # SQLite (embedded default) and PostgreSQL
+    .venv/bin/python benchmarks/api_bench.py --db sqlite --seconds 10 --clients 64
+
+1. Project reads: `--clients` concurrent keep-alive clients (asyncio + httpx, in a separate process
+   from the server) GET one project for `--seconds`; reports requests/s and p50/p99 latency.
+2. Job submission -> first progress event: with an embedded worker process running, POST a render and
+   poll its events until the worker's first event ("running ...") and the first engine progress event.
+
+The server is `uvicorn` with one process (the embedded default). Results: benchmarks/results/api_bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("FACELESS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def app_factory() -> Any:
+    """uvicorn --factory entry: the app configured from FACELESS_* with the jobs slice installed."""
+    from faceless.server.app import create_app
+    from faceless.server.routes.jobs import install
+
+    app = create_app()
+    install(app)
+    if os.environ.get("BENCH_POOL") == "large":
+        # faceless.server.db.make_engine keeps SQLAlchemy's default pool (5 + 10 overflow). FastAPI runs sync
+        # routes and the clean-up of `yield` dependencies in one 40-thread pool, so with more than 15
+        # requests in flight every thread can block on a pool checkout while the clean-ups that would
+        # return connections wait for a thread: a deadlock until the 30 s pool timeout. A pool at least as
+        # large as the thread pool avoids it (see the report; db.py is not this benchmark's to change).
+        from sqlalchemy import create_engine, event
+
+        from faceless.server.db import _sqlite_pragmas, make_sessionmaker
+
+        ctx = app.state.ctx
+        url = ctx.settings.database_url
+        kwargs: dict[str, Any] = {"pool_size": 48, "max_overflow": 16}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(engine, "connect", _sqlite_pragmas)
+        ctx.engine.dispose()
+        ctx.engine, ctx.sessions = engine, make_sessionmaker(engine)
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pg_schema() -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        eng = create_engine(PG, isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            name = f"bench_{os.getpid()}"
+            c.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            c.execute(text(f'CREATE SCHEMA "{name}"'))
+        eng.dispose()
+        return f"{PG}?options=-csearch_path%3D{name}"
+    except Exception as e:  # noqa: BLE001
+        print(f"PostgreSQL unavailable ({e}); skipped", file=sys.stderr)
+        return None
+
+
+async def _load(url: str, headers: dict[str, str], clients: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+
+        async def one() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                r = await client.get(url)
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    errors += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    latencies.sort()
+    return {
+        "requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+    }
+
+
+def _load_process(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
+    """Run the load generator in its own Python process (so it does not share the server's GIL)."""
+    code = (f"import asyncio,json,sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import api_bench as b; "
+            f"print(json.dumps(asyncio.run(b._load({url!r}, {{'Authorization': 'Bearer {token}'}}, "
+            f"{clients}, {seconds}))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def bench(db: str, clients: int, seconds: float) -> dict[str, Any]:
+    data = Path(tempfile.mkdtemp(prefix=f"api-bench-{db}-"))
+    db_url = f"sqlite:///{data / 'faceless.db'}" if db == "sqlite" else _pg_schema()
+    if db_url is None:
+        return {"skipped": "PostgreSQL unavailable"}
+    port = _free_port()
+    env = {**os.environ, "FACELESS_DATA_DIR": str(data), "FACELESS_DATABASE_URL": db_url,
+           "FACELESS_RATE_USER": "10000000/minute", "FACELESS_RATE_AUTH_IP": "1000/minute",
+           "FACELESS_COOKIE_SECURE": "false", "FACELESS_CACHE_DIR": str(data / "cache")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "api_bench:app_factory", "--app-dir", str(ROOT / "benchmarks"),
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    result: dict[str, Any] = {"db": db, "clients": clients, "seconds": seconds}
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        r = httpx.post(f"{base}/auth/signup", json={"email": "bench@example.com", "password": "correct horse battery"})
+        r.raise_for_status()
+        token, org = r.json()["tokens"]["access_token"], r.json()["personal_org"]["id"]
+        auth = {"Authorization": f"Bearer {token}"}
+        r = httpx.post(f"{base}/orgs/{org}/projects/from-input", headers=auth, timeout=60, json={
+            "script": "Octopuses have three hearts.", "format": "square", "music": {"source": "none"}})
+        r.raise_for_status()
+        pid = r.json()["id"]
+        _load_process(f"{base}/orgs/{org}/projects/{pid}", token, clients, 2)  # warm-up
+        result["project_reads"] = _load_process(f"{base}/orgs/{org}/projects/{pid}", token, clients, seconds)
+        print(db, "project reads", result["project_reads"], flush=True)
+        result["job_latency"] = _job_latency(base, org, pid, auth, env)
+        print(db, "job latency", result["job_latency"], flush=True)
+    finally:
+        server.terminate()
+        server.wait(20)
+    return result
+
+
+def _job_latency(base: str, org: str, pid: str, auth: dict[str, str], env: dict[str, str]) -> dict[str, float]:
+    worker = subprocess.Popen([sys.executable, "-m", "faceless.worker"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)  # let the worker start and go idle
+        t0 = time.perf_counter()
+        job = httpx.post(f"{base}/orgs/{org}/projects/{pid}/renders", headers=auth, json={}).json()
+        first_worker = first_progress = None
+        after = 0
+        while first_progress is None and time.perf_counter() - t0 < 60:
+            page = httpx.get(f"{base}/orgs/{org}/renders/{job['id']}/events", headers=auth,
+                             params={"after": after}).json()
+            now = time.perf_counter() - t0
+            for e in page["items"]:
+                if first_worker is None and e["message"].startswith("running"):
+                    first_worker = now
+                if first_progress is None and e["kind"] in ("progress", "log"):
+                    first_progress = now
+            after = page["after"]
+            time.sleep(0.01)
+        return {"submit_to_worker_event_s": round(first_worker or -1, 3),
+                "submit_to_first_progress_s": round(first_progress or -1, 3)}
+    finally:
+        worker.terminate()
+        worker.wait(60)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    ap.add_argument("--clients", type=int, default=64)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--pool", choices=["default", "large"], default="large",
+                    help="'default' = make_engine's pool as shipped (deadlocks at 64 clients, see app_factory)")
+    args = ap.parse_args()
+    os.environ["BENCH_POOL"] = args.pool
+    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    results = [bench(db, args.clients, args.seconds) for db in dbs]
+    out = ROOT / "benchmarks" / "results" / "api_bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"cpus": os.cpu_count(), "results": results}, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

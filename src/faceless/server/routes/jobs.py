@@ -1,0 +1,62 @@
+"""Wiring of the jobs slice into the app: the queue, the blob store, the routers and the upload limit.
+
+`install(app)` is called once after `create_app()` (see the report for the app.py line that makes it
+automatic). The API process only enqueues job ids; rendering happens in `faceless.worker` processes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from starlette.middleware import Middleware
+
+from faceless.server.jobs import JobQueue
+from faceless.server.middleware import BodySizeLimit
+from faceless.storage.blobs import LocalBlobStore, blob_store_for
+
+DEFAULT_UPLOAD_LIMIT = 512 * 1024**2
+UPLOAD_PATH = re.compile(r"^/api/v1/orgs/[^/]+/assets/?$")
+
+
+def job_queue(request: Request) -> JobQueue:
+    return request.app.state.job_queue  # type: ignore[no-any-return]
+
+
+def blob_store(request: Request) -> LocalBlobStore:
+    return request.app.state.blobs  # type: ignore[no-any-return]
+
+
+def upload_limit(request: Request) -> int:
+    return int(request.app.state.upload_limit)
+
+
+def _widen_body_limit(app: FastAPI, pattern: re.Pattern[str], limit: int) -> None:
+    """Let upload paths (which carry the org id, so a prefix cannot match them) take `limit` bytes."""
+    for i, m in enumerate(app.user_middleware):
+        if m.cls is BodySizeLimit:
+            base = m.kwargs["limit_for"]
+
+            def limit_for(path: str, _base: Any = base) -> int:
+                return limit if pattern.match(path) else int(_base(path))
+
+            app.user_middleware[i] = Middleware(BodySizeLimit, limit_for=limit_for)
+            app.middleware_stack = None  # rebuilt on first request
+            return
+
+
+def install(app: FastAPI, *, queue: JobQueue | None = None, upload_limit: int = DEFAULT_UPLOAD_LIMIT) -> None:
+    """Add renders, assets and project-from-input routes to an app made by `create_app()`."""
+    from faceless.server.routes import assets, inputs, renders
+    from faceless.worker.queue import HueyJobQueue
+
+    settings = app.state.ctx.settings
+    app.state.job_queue = queue or HueyJobQueue(settings.queue_url)
+    app.state.blobs = blob_store_for(settings.data_dir)
+    app.state.upload_limit = upload_limit
+    api = APIRouter(prefix="/api/v1")
+    for module in (inputs, renders, assets):
+        api.include_router(module.router)
+    app.include_router(api)
+    _widen_body_limit(app, UPLOAD_PATH, upload_limit)

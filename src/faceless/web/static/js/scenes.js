@@ -1,0 +1,67 @@
+// Scene cards and style fields shared by the wizard and the project editor.
+import { h } from "./api.js";
+
+/**
+ * One editable scene card. `opts`: {thumb: url|null, readOnly, onInput(text), onMove(delta), onDelete()}.
+ */
+export function sceneCard(scene, index, count, opts = {}) {
+  const id = `scene-${index}-narration`;
+  const textarea = h("textarea", { id, rows: 3, readonly: opts.readOnly, dataset: { scene: scene.id } });
+  textarea.value = scene.narration;
+  textarea.addEventListener("input", () => opts.onInput?.(textarea.value));
+  const tools = opts.readOnly ? null : h("div", { class: "scene-tools" },
+    opts.onMove ? h("button", { type: "button", text: "Move up", disabled: index === 0, "aria-label": `Move scene ${index + 1} up`, onclick: () => opts.onMove(-1) }) : null,
+    opts.onMove ? h("button", { type: "button", text: "Move down", disabled: index === count - 1, "aria-label": `Move scene ${index + 1} down`, onclick: () => opts.onMove(1) }) : null,
+    opts.onDelete ? h("button", { type: "button", class: "button-danger", text: "Remove", disabled: count === 1, "aria-label": `Remove scene ${index + 1}`, onclick: () => opts.onDelete() }) : null,
+  );
+  let thumb = null;
+  if (opts.thumb) {
+    thumb = h("img", { class: "scene-thumb", alt: `Scene ${index + 1} preview`, loading: "lazy", width: 90, height: 160 });
+    thumb.src = opts.thumb;
+  }
+  const keywords = scene.keywords?.length ? h("p", { class: "hint", text: `Keywords: ${scene.keywords.join(", ")}` }) : null;
+  return h("li", { class: "scene-card", dataset: { sceneId: scene.id } },
+    thumb,
+    h("div", { class: "scene-body" },
+      h("div", { class: "field" }, h("label", { for: id, text: `Scene ${index + 1} narration` }), textarea),
+      keywords,
+      tools,
+    ),
+  );
+}
+
+const field = (prefix, name) => document.getElementById(`${prefix}-${name}`);
+
+/** Fill the style fields from a project. */
+export function writeStyle(prefix, project) {
+  if (!field(prefix, "format")) return;
+  field(prefix, "format").value = project.format || "shorts";
+  field(prefix, "voice").value = project.voice?.voice || "piper:joe";
+  field(prefix, "speed").value = project.voice?.speed ?? 1;
+  field(prefix, "captions").value = project.captions?.style || "pop";
+  field(prefix, "highlight").value = (project.captions?.highlight_colour || "#ffd700").toLowerCase();
+  const music = project.music?.source || "generated";
+  const select = field(prefix, "music");
+  if (![...select.options].some((o) => o.value === music)) select.append(new Option(music, music));
+  select.value = music;
+  field(prefix, "mood").value = project.music?.mood || "calm";
+  field(prefix, "volume").value = project.music?.volume_db ?? -18;
+}
+
+/** Apply the style fields to a project (returns the same object). */
+export function readStyle(prefix, project) {
+  if (!field(prefix, "format")) return project;
+  project.format = field(prefix, "format").value;
+  project.voice = { ...(project.voice || {}), voice: field(prefix, "voice").value.trim() || "piper:joe", speed: Number(field(prefix, "speed").value) || 1 };
+  project.captions = { ...(project.captions || {}), style: field(prefix, "captions").value, highlight_colour: field(prefix, "highlight").value.toUpperCase() };
+  project.music = { ...(project.music || {}), source: field(prefix, "music").value, mood: field(prefix, "mood").value, volume_db: Math.min(0, Number(field(prefix, "volume").value) || -18) };
+  return project;
+}
+
+/** A new scene id the engine accepts (unique within the project). */
+export function newSceneId(project) {
+  const ids = new Set(project.scenes.map((s) => s.id));
+  let n = project.scenes.length + 1;
+  while (ids.has(`s${String(n).padStart(2, "0")}-new`)) n += 1;
+  return `s${String(n).padStart(2, "0")}-new`;
+}
