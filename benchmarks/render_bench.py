@@ -218,6 +218,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--no-moviepy", action="store_true", help="skip the (slow) MoviePy baseline")
     ap.add_argument("--long", action="store_true", help="also measure peak RSS of a 10-minute render")
+    ap.add_argument("--only-rss", action="store_true", help="only the 1-minute vs 10-minute peak-RSS runs")
     ap.add_argument("--name", default="standard")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="faceless-bench-"))
@@ -228,42 +229,46 @@ def main() -> None:
         job.write_text(json.dumps({"title": "The ocean, by numbers", "scenes": scenes}))
         cache = work / "cache"
 
-        # End-to-end, cold cache: script → MP4.
-        wall, summary, rss = run_cli(["make", "--scenes", str(job), "--out", str(work / "out"), "--mood", "calm"],
-                                     cache)
-        results["end_to_end"] = {"wall_s": round(wall, 2), "timings": summary["timings"],
-                                 "duration_s": summary["duration"], "peak_rss_tree_mb": rss.peak_sum >> 20}
-        frames = round(summary["duration"] * 30)
+        if args.only_rss:
+            args.long = True
+        if not args.only_rss:
+            # End-to-end, cold cache: script → MP4.
+            wall, summary, rss = run_cli(["make", "--scenes", str(job), "--out", str(work / "out"), "--mood", "calm"],
+                                         cache)
+            results["end_to_end"] = {"wall_s": round(wall, 2), "timings": summary["timings"],
+                                     "duration_s": summary["duration"], "peak_rss_tree_mb": rss.peak_sum >> 20}
+            frames = round(summary["duration"] * 30)
 
-        # (a) the render alone: voices cached, segments and audio not.
-        for area in ("segments", "audio", "narration", "work"):
-            shutil.rmtree(cache / area, ignore_errors=True)
-        project = work / "out" / "project.json"
-        wall_a, summary_a, _ = run_cli(["render", str(project)], cache)
-        results["a_faceless_render_s"] = round(wall_a, 2)
-        results["a_timings"] = summary_a["timings"]
+            # (a) the render alone: voices cached, segments and audio not.
+            for area in ("segments", "audio", "narration", "work"):
+                shutil.rmtree(cache / area, ignore_errors=True)
+            project = work / "out" / "project.json"
+            wall_a, summary_a, _ = run_cli(["render", str(project)], cache)
+            results["a_faceless_render_s"] = round(wall_a, 2)
+            results["a_timings"] = summary_a["timings"]
 
-        # Edit one scene's narration, re-render: only that scene re-encodes.
-        data = json.loads(project.read_text())
-        data["scenes"][3]["narration"] = data["scenes"][3]["narration"].replace("a quarter", "about a quarter")
-        project.write_text(json.dumps(data))
-        wall_e, summary_e, _ = run_cli(["render", str(project)], cache)
-        results["edit_one_scene"] = {"wall_s": round(wall_e, 2), "rendered": summary_e["scenes_rendered"],
-                                     "cached": summary_e["scenes_cached"],
-                                     "ratio_to_full_render": round(wall_e / wall_a, 3)}
+            # Edit one scene's narration, re-render: only that scene re-encodes.
+            data = json.loads(project.read_text())
+            data["scenes"][3]["narration"] = data["scenes"][3]["narration"].replace("a quarter", "about a quarter")
+            project.write_text(json.dumps(data))
+            wall_e, summary_e, _ = run_cli(["render", str(project)], cache)
+            results["edit_one_scene"] = {"wall_s": round(wall_e, 2), "rendered": summary_e["scenes_rendered"],
+                                         "cached": summary_e["scenes_cached"],
+                                         "ratio_to_full_render": round(wall_e / wall_a, 3),
+                                         "timings": summary_e["timings"]}
 
-        # (c) the x264 floor.
-        results["c_x264_floor_s"] = round(x264_floor(frames, work), 2)
-        results["a_over_c"] = round(wall_a / results["c_x264_floor_s"], 3)
-        results["c2_x264_floor_same_content_s"] = round(x264_floor_same_content(Path(summary["video"]), frames, work), 2)
-        results["a_over_c2"] = round(wall_a / results["c2_x264_floor_same_content_s"], 3)
-        render_only = summary_a["timings"]["render"]
-        results["a_render_stage_over_c2"] = round(render_only / results["c2_x264_floor_same_content_s"], 3)
+            # (c) the x264 floor.
+            results["c_x264_floor_s"] = round(x264_floor(frames, work), 2)
+            results["a_over_c"] = round(wall_a / results["c_x264_floor_s"], 3)
+            results["c2_x264_floor_same_content_s"] = round(x264_floor_same_content(Path(summary["video"]), frames, work), 2)
+            results["a_over_c2"] = round(wall_a / results["c2_x264_floor_same_content_s"], 3)
+            render_only = summary_a["timings"]["render"]
+            results["a_render_stage_over_c2"] = round(render_only / results["c2_x264_floor_same_content_s"], 3)
 
-        # (b) MoviePy 2.
-        if not args.no_moviepy:
-            results["b_moviepy_s"] = round(moviepy_baseline(scenes, summary, work), 2)
-            results["b_over_a"] = round(results["b_moviepy_s"] / wall_a, 2)
+            # (b) MoviePy 2.
+            if not args.no_moviepy:
+                results["b_moviepy_s"] = round(moviepy_baseline(scenes, summary, work), 2)
+                results["b_over_a"] = round(results["b_moviepy_s"] / wall_a, 2)
 
         if args.long:
             long_scenes = [{"narration": NARRATION[i % 8], "visual": scenes[i % 8]["visual"]} for i in range(80)]
