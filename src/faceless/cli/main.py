@@ -82,6 +82,8 @@ def make(
     media: Annotated[list[Path] | None, typer.Option(help="Folder of your images/videos (repeatable).")] = None,
     music: Annotated[str, typer.Option(help="'generated', 'none', a file, or a folder.")] = "generated",
     mood: Annotated[Mood, typer.Option(help="Music mood.")] = Mood.calm,
+    stock: Annotated[list[str] | None, typer.Option(help="Stock library to search per scene: pexels, "
+                                                    "pixabay, unsplash (repeatable; needs its key).")] = None,
     title: Annotated[str | None, typer.Option(help="Video title (thumbnail, metadata).")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
@@ -96,6 +98,8 @@ def make(
     settings = _settings(get_format(format).name, voice, speed, captions.value, music, mood.value, media or [])
     if title:
         settings["title"] = title
+    if stock:
+        settings["stock"] = list(stock)
     if script is not None:
         project = plan.project_from_script(plan.read_text_file(script, "script"), **settings)
     elif article is not None:

@@ -91,6 +91,7 @@ class Project(_Model):
     captions: CaptionSettings = Field(default_factory=CaptionSettings)
     music: MusicSettings = Field(default_factory=MusicSettings)
     media_dirs: list[str] = Field(default_factory=list)
+    stock: list[str] = Field(default_factory=list)  # stock providers to search, e.g. ["pexels"]
     scenes: list[Scene]
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
