@@ -199,10 +199,12 @@ def master(voice: Path, music: Path | None, out: Path, *, duration: float, music
     report = None
     for _attempt in range(3):
         chain = "anull" if silent else _master_chain(gain, limit)
+        # aac_coder=fast: ~2.7x faster than the default twoloop search at 192 kb/s (measured 2.29 s ->
+        # 0.85 s for 31 s of mix), transparent at this bitrate; it dominated re-masters after an edit.
         cmd = FFmpegCommand(
             inputs=_inputs(plan), output=str(out),
             filter_complex=f"{graph};[mix]{chain},atrim=end_sample={plan.samples}[out]",
-            output_options=["-map", "[out]", "-t", f"{duration:.6f}", "-c:a", "aac", "-b:a", "192k",
+            output_options=["-map", "[out]", "-t", f"{duration:.6f}", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k",
                             "-ar", str(RATE), "-ac", "2", "-movflags", "+faststart", "-f", "mp4"],
         )
         run_ffmpeg(cmd, duration=duration, timeout=timeout)
