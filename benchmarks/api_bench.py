@@ -196,7 +196,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--pool", choices=["default", "large"], default="large",
-                    help="'default' = make_engine's pool as shipped (deadlocks at 64 clients, see app_factory)")
+                    help="'default' = make_engine's pool as shipped (40 + 20)")
     args = ap.parse_args()
     os.environ["BENCH_POOL"] = args.pool
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
