@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import wave
 import zlib
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ import numpy as np
 from faceless.domain.errors import InputError, MediaRejected
 from faceless.render.probe import MediaInfo, probe
 from faceless.storage.cache import ArtifactCache, content_key
+from faceless.storage.files import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -273,19 +272,11 @@ def render_loop(mood: str, duration: float = MAX_LOOP_SECONDS, *, seed: int = 0)
 def write_wav(samples: np.ndarray, out: Path) -> Path:
     """Write (channels, n) floats in [-1, 1] as 16-bit PCM WAV at 48 kHz, atomically."""
     pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").T.copy()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.wav", dir=out.parent)
-    os.close(fd)
-    try:
-        with wave.open(tmp, "wb") as w:
-            w.setnchannels(samples.shape[0])
-            w.setsampwidth(2)
-            w.setframerate(RATE)
-            w.writeframes(pcm.tobytes())
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as w:
+        w.setnchannels(samples.shape[0])
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(pcm.tobytes())
     return out
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import wave
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from faceless.domain.errors import InputError, MediaRejected
 from faceless.render.command import FFmpegCommand, Input
 from faceless.render.probe import probe
 from faceless.render.run import run_ffmpeg
+from faceless.storage.files import atomic_path
 
 # 1 s of 48 kHz mono 16-bit per read: constant memory whatever the video length.
 _CHUNK_FRAMES = 48000
@@ -68,21 +67,13 @@ def concat_voice(paths: list[Path], out: Path) -> Path:
             raise MediaRejected(str(p), f"format {wav_params(p)[:3]} differs from {first[:3]} of {paths[0]}; "
                                         "fit every scene with fit_voice")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.wav", dir=out.parent)
-    os.close(fd)
-    try:
-        with wave.open(tmp, "wb") as dst:
-            dst.setnchannels(first[0])
-            dst.setsampwidth(first[1])
-            dst.setframerate(first[2])
-            for p in paths:
-                with wave.open(str(p), "rb") as src:
-                    while chunk := src.readframes(_CHUNK_FRAMES):
-                        dst.writeframesraw(chunk)
-        # writeframesraw leaves the header's length to close(), which patches it once at the end.
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    # writeframesraw leaves the header's length to close(), which patches it once at the end.
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as dst:
+        dst.setnchannels(first[0])
+        dst.setsampwidth(first[1])
+        dst.setframerate(first[2])
+        for p in paths:
+            with wave.open(str(p), "rb") as src:
+                while chunk := src.readframes(_CHUNK_FRAMES):
+                    dst.writeframesraw(chunk)
     return out

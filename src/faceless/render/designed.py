@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from faceless.domain.errors import InputError
 from faceless.domain.formats import RenderFormat, SafeZone
+from faceless.storage.files import atomic_path
 
 BOLD_FONTS = (
     "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
@@ -178,14 +178,6 @@ def render_keyword_card(words: list[str], fmt: RenderFormat, out: Path, *, seed:
 def save_atomic(image: Image.Image, out: Path, format: str, **options: object) -> Path:
     """Save with Pillow to a temporary sibling, then rename onto `out`."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=f".part{out.suffix}", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         image.save(tmp, format=format, **options)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out

@@ -10,7 +10,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from faceless.domain.formats import RenderFormat
 from faceless.domain.words import Word
 from faceless.render.captions import Cue, group_cues
 from faceless.render.fonts import FontSpec, coverage, find_font, text_width
+from faceless.storage.files import write_text_atomic
 
 _WORD_JOINER = "\u2060"  # zero-width, default-ignorable; present in Noto Sans and DejaVu Sans
 _HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
@@ -392,20 +392,7 @@ def write_caption_files(
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return {key: _write_atomic(out / name, text) for key, (name, text) in texts.items()}
-
-
-def _write_atomic(path: Path, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return {key: write_text_atomic(out / name, text) for key, (name, text) in texts.items()}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_text_atomic(path: Path, text: str, *, mode: int = 0o644) -> Path:
-    """Write `text` (UTF-8) to `path` atomically."""
+@contextmanager
+def atomic_path(path: Path, *, mode: int = 0o644) -> Iterator[Path]:
+    """Yield a temporary sibling of `path` (same extension) to write; it replaces `path` only if the
+    block finishes without an exception, and is removed otherwise."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        yield Path(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int = 0o644) -> Path:
+    """Write `text` (UTF-8, `\\n` line ends) to `path` atomically."""
+    with atomic_path(path, mode=mode) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
     return path
