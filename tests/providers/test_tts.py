@@ -163,3 +163,54 @@ def test_build_ssml_is_well_formed() -> None:
 
     root = ET.fromstring(build_ssml("a < b & \"c\"", "de-DE-KatjaNeural", 0.9))
     assert root.find(".//{http://www.w3.org/2001/10/synthesis}prosody").text == "a < b & \"c\""
+
+
+BOUNDARIES = [
+    {"Text": "The", "AudioOffset": 50, "Duration": 150},
+    {"Text": "rainbow", "AudioOffset": 220, "Duration": 380},
+    {"Text": "has", "AudioOffset": 620, "Duration": 120},
+    {"Text": "7", "AudioOffset": 760, "Duration": 200},
+    {"Text": "colors", "AudioOffset": 980, "Duration": 400},
+    {"Text": ".", "AudioOffset": 1380, "Duration": 0},
+]
+
+
+def test_azure_batch_mode_uses_service_word_boundaries(server: FakeServer, sleeps: Sleeps, media: Media,
+                                                       tmp_path: Path) -> None:
+    from .fakes.voice import install_azure_batch
+
+    jobs = install_azure_batch(server, key="az-k", wav=media.wav, boundaries=BOUNDARIES)
+    tts = AzureTTS(api_key="az-k", base_url=server.url, mode="batch", sleep=sleeps)
+    speech = tts.synthesize("The rainbow has 7 colors.", tmp_path / "b.wav", voice="en-US-AvaNeural")
+    assert [(w.text, w.start, w.end) for w in speech.words] == [
+        ("The", 0.05, 0.2), ("rainbow", 0.22, 0.6), ("has", 0.62, 0.74), ("7", 0.76, 0.96),
+        ("colors.", 0.98, 1.38)]
+    assert speech.duration == pytest.approx(1.0, abs=0.01) and probe(tmp_path / "b.wav").audio is not None
+    [put] = server.calls("PUT")
+    body = put.json()
+    assert put.query == {"api-version": "2024-04-01"} and put.headers["ocp-apim-subscription-key"] == "az-k"
+    assert body["properties"]["wordBoundaryEnabled"] is True and body["inputKind"] == "SSML"
+    assert "en-US-AvaNeural" in body["inputs"][0]["content"]
+    assert list(jobs.values()) == [2] and len(sleeps) == 2  # polled until Succeeded, waiting between polls
+    assert len(server.calls("DELETE")) == 1  # the job is removed afterwards
+    assert "ocp-apim-subscription-key" not in server.calls("GET", r"/results/.*")[0].headers  # SAS URL: no key
+
+
+def test_azure_batch_failure_and_missing_boundaries(server: FakeServer, sleeps: Sleeps, media: Media,
+                                                    tmp_path: Path) -> None:
+    from .fakes.voice import install_azure_batch
+
+    install_azure_batch(server, key="az-k", wav=media.wav, boundaries=BOUNDARIES, final="Failed")
+    tts = AzureTTS(api_key="az-k", base_url=server.url, mode="batch", sleep=sleeps)
+    with pytest.raises(ProviderError, match="Failed: The voice is not supported"):
+        tts.synthesize("Hello.", tmp_path / "f.wav")
+    assert len(server.calls("DELETE")) == 1
+    other = FakeServer().start()
+    try:
+        install_azure_batch(other, key="az-k", wav=media.wav, boundaries=None)
+        tts = AzureTTS(api_key="az-k", base_url=other.url, mode="batch", sleep=sleeps)
+        with pytest.raises(ProviderError, match="not every voice supports word boundaries"):
+            tts.synthesize("Hello.", tmp_path / "g.wav")
+    finally:
+        other.stop()
+    assert not list(tmp_path.glob(".*.zip"))  # the downloaded result is not left behind

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from server_helpers import BACKENDS, empty_database
 from sqlalchemy import inspect, text
 
-from faceless.server.db import make_engine, upgrade_database
+from faceless.server.db import alembic_config, make_engine, upgrade_database
 from faceless.server.models import Base
 
 
@@ -25,7 +26,8 @@ def test_upgrade_head_matches_models(backend: str, tmp_path: Path) -> None:
                 ctx = MigrationContext.configure(conn, opts={"compare_type": True})
                 diff = compare_metadata(ctx, Base.metadata)
                 assert diff == [], diff
-                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+                head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
             assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
         finally:
             engine.dispose()

@@ -106,6 +106,7 @@ ENDPOINTS: list[tuple[str, str, str, str, object, Prep, int]] = [
         204,
     ),
     ("audit.list", "admin", "GET", "/orgs/{org}/audit", None, None, 200),
+    ("usage.get", "admin", "GET", "/orgs/{org}/usage", None, None, 200),
     ("projects.list", "viewer", "GET", "/orgs/{org}/projects", None, None, 200),
     ("projects.create", "editor", "POST", "/orgs/{org}/projects", {"project": project_json()}, None, 201),
     ("projects.get", "viewer", "GET", "/orgs/{org}/projects/{project}", None, None, 200),

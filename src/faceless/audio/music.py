@@ -12,12 +12,13 @@ import json
 import logging
 import wave
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from faceless.domain.errors import InputError, MediaRejected
+from faceless.domain.errors import InputError, MediaRejected, ProviderError
 from faceless.render.probe import MediaInfo, probe
 from faceless.storage.cache import ArtifactCache, content_key
 from faceless.storage.files import atomic_path
@@ -293,7 +294,7 @@ def generate_music(mood: str, duration: float, out: Path, *, seed: int = 0) -> P
 # --- choosing the bed for a project -------------------------------------------------------------
 
 
-def _check_track(path: Path) -> MediaInfo:
+def check_track(path: Path) -> MediaInfo:
     """Probe a user's music file; MediaRejected with the reason if it is not usable audio."""
     info = probe(path)
     fmt = info.format_name.split(",")[0]
@@ -348,7 +349,7 @@ def _pick_from_folder(folder: Path, mood: str) -> tuple[Path, dict[str, str]]:
     fallback: tuple[Path, dict[str, str]] | None = None
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES):
         try:
-            info = _check_track(path)
+            info = check_track(path)
         except MediaRejected as e:
             log.warning("music file skipped: %s: %s", path, e.reason)
             continue
@@ -363,12 +364,15 @@ def _pick_from_folder(folder: Path, mood: str) -> tuple[Path, dict[str, str]]:
     return fallback
 
 
-def select_music(source: str, mood: str, work_dir: Path) -> tuple[Path, dict[str, str]] | None:
+def select_music(source: str, mood: str, work_dir: Path, *, duration: float = MAX_LOOP_SECONDS,
+                 warn: Callable[[str], None] | None = None) -> tuple[Path, dict[str, str]] | None:
     """Resolve a MusicSettings.source to (audio file, credits), or None for no music.
 
     `"none"` -> None; `"generated"` -> a cached generated bed; a file -> that file (validated);
     a folder -> the first valid track whose name or `NAME.json` sidecar matches `mood`, else the
-    first valid track (sorted by name). Credits: title, source, licence (+ artist, url if known).
+    first valid track (sorted by name); a music provider id (`jamendo`) -> a track for `mood` from
+    that service, or the generated bed (with a warning) when the service fails.
+    Credits: title, source, licence (+ artist, url if known).
     """
     del work_dir  # kept for the stage signature; generated beds live in the shared cache
     src = (source or "").strip()
@@ -376,6 +380,13 @@ def select_music(source: str, mood: str, work_dir: Path) -> tuple[Path, dict[str
         return None
     if mood not in MOODS:
         raise InputError(f"unknown music mood {mood!r}: use one of {', '.join(MOODS)}")
+    provider = _provider_name(src)
+    if provider is not None:
+        try:
+            return _from_provider(provider, mood, duration)
+        except ProviderError as e:
+            (warn or log.warning)(f"music from {provider} failed ({e}); using the generated bed")
+            src = "generated"
     if src.lower() == "generated":
         key = content_key("music", GENERATOR_VERSION, mood, 0, MAX_LOOP_SECONDS)
         cache = ArtifactCache()
@@ -389,8 +400,32 @@ def select_music(source: str, mood: str, work_dir: Path) -> tuple[Path, dict[str
     if not path.exists():
         raise InputError(f"music file {path} does not exist: give an audio file or folder, 'generated' or 'none'")
     try:
-        info = _check_track(path)
+        info = check_track(path)
     except MediaRejected as e:
         raise InputError(f"music file {path} is unusable: {e.reason}; give a wav/mp3/flac/ogg/m4a/aac/opus "
                          "file, or set music to 'generated' or 'none'") from None
+    return path, _credits(path, info, _sidecar(path))
+
+
+def _provider_name(src: str) -> str | None:
+    """`src` names a registered music provider (and no file of that name exists)."""
+    if "/" in src or "\\" in src or Path(src).expanduser().exists() or src.lower() == "generated":
+        return None
+    from faceless.providers import registry
+
+    name = src.lower()
+    if any(s.id == name for s in registry.available("music")):
+        return name
+    return None
+
+
+def _from_provider(provider: str, mood: str, duration: float) -> tuple[Path, dict[str, str]]:
+    from faceless.providers import registry
+
+    cache = ArtifactCache()
+    key = content_key("music-provider", provider, mood, 0)
+    path = cache.get("music", key, ".mp3")
+    if path is None:
+        path = registry.create("music", provider).track(mood, duration, cache.path("music", key, ".mp3"))
+    info = check_track(path)
     return path, _credits(path, info, _sidecar(path))

@@ -33,9 +33,53 @@ class Mood(StrEnum):
     dark = "dark"
 
 
+class Tier(StrEnum):
+    draft = "draft"
+    final = "final"
+
+
+class ScriptStyle(StrEnum):
+    explainer = "explainer"
+    listicle = "listicle"
+    story = "story"
+    news = "news"
+
+
+def _provider_list(capability: str, given: list[str] | None, env_default: str) -> list[str]:
+    """Provider ids from repeatable/comma-separated options, else the configured default; unknown ids fail now."""
+    from faceless.providers import registry
+    from faceless.providers.config import load_config
+
+    if given:
+        ids = [p.strip().lower() for g in given for p in g.split(",") if p.strip()]
+    else:
+        configured = load_config().default(capability) or ""
+        ids = [p.strip().lower() for p in configured.split(",") if p.strip()]
+    for pid in ids:
+        registry.check_known(capability, pid.partition(":")[0])
+    return list(dict.fromkeys(ids))  # keep order, drop repeats
+
+
+def _check_voice(spec: str) -> None:
+    """Unknown voice providers fail before any work (paths and piper/espeak are checked when used)."""
+    from faceless.providers import registry
+
+    for part in (p.strip() for p in spec.split(",")):
+        name = part.partition(":")[0].lower()
+        if part and not part.endswith(".onnx") and name not in ("piper", "espeak"):
+            registry.check_known("tts", name)
+
+
 def _settings(fmt: str, voice: str, speed: float, captions: str, music: str, mood: str,
               media: list[Path]) -> dict[str, Any]:
-    if music not in ("generated", "none") and not Path(music).exists():
+    is_path = music not in ("generated", "none") and ("/" in music or Path(music).exists())
+    if music not in ("generated", "none") and not is_path:
+        from faceless.providers import registry
+
+        if music.lower() not in {s.id for s in registry.available("music")}:
+            raise InputError(f"music not found: {music} (give a file, a folder, 'generated', 'none' or a "
+                             "music service such as jamendo)")
+    if is_path and not Path(music).exists():
         raise InputError(f"music not found: {music} (give a file, a folder, 'generated' or 'none')")
     for d in media:
         if not d.is_dir():
@@ -44,7 +88,7 @@ def _settings(fmt: str, voice: str, speed: float, captions: str, music: str, moo
         "format": fmt,
         "voice": VoiceSettings(voice=voice, speed=speed),
         "captions": CaptionSettings(style=captions),  # type: ignore[arg-type]
-        "music": MusicSettings(source=music if music in ("generated", "none") else str(Path(music).resolve()),
+        "music": MusicSettings(source=str(Path(music).resolve()) if is_path else music.lower(),
                                mood=mood),  # type: ignore[arg-type]
         "media_dirs": [str(d.resolve()) for d in media],
     }
@@ -76,14 +120,24 @@ def make(
     topic: Annotated[str | None, typer.Option(help="A topic; needs a configured LLM.")] = None,
     duration: Annotated[float, typer.Option(min=5, max=3600, help="Target seconds (article/topic).")] = 60.0,
     format: Annotated[str, typer.Option("--format", help=f"Output preset: {', '.join(FORMATS)}.")] = "shorts",
-    voice: Annotated[str, typer.Option(help="piper:joe, a Piper .onnx path, espeak, or provider:voice.")] = "piper:joe",
+    voice: Annotated[str, typer.Option(help="piper:joe, a Piper .onnx path, espeak, or provider:voice; "
+                                       "comma-separated for a fallback chain, e.g. elevenlabs:Rachel,piper:joe.")
+                     ] = "piper:joe",
     speed: Annotated[float, typer.Option(min=0.5, max=2.0, help="Speaking speed.")] = 1.0,
     captions: Annotated[Captions, typer.Option(help="Caption style.")] = Captions.pop,
     media: Annotated[list[Path] | None, typer.Option(help="Folder of your images/videos (repeatable).")] = None,
-    music: Annotated[str, typer.Option(help="'generated', 'none', a file, or a folder.")] = "generated",
+    music: Annotated[str, typer.Option(help="'generated', 'none', a file, a folder (tracks tagged by mood), "
+                                       "or a music service: jamendo (needs JAMENDO_CLIENT_ID).")] = "generated",
     mood: Annotated[Mood, typer.Option(help="Music mood.")] = Mood.calm,
     stock: Annotated[list[str] | None, typer.Option(help="Stock library to search per scene: pexels, "
                                                     "pixabay, unsplash (repeatable; needs its key).")] = None,
+    images: Annotated[list[str] | None, typer.Option(help="Image generator for scenes nothing else matched: "
+                                                     "openai, stability (repeatable: a fallback chain).")] = None,
+    llm: Annotated[str | None, typer.Option(help="LLM for --topic: provider[:model], comma-separated for a "
+                                            "fallback chain, e.g. anthropic,openai:gpt-4o-mini.")] = None,
+    tier: Annotated[Tier, typer.Option(help="Model tier for --topic: draft (cheap model) or final.")] = Tier.final,
+    style: Annotated[ScriptStyle, typer.Option(help="Script template for --topic.")] = ScriptStyle.explainer,
+    tone: Annotated[str, typer.Option(help="Tone of the --topic script, e.g. friendly, dramatic.")] = "friendly",
     title: Annotated[str | None, typer.Option(help="Video title (thumbnail, metadata).")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
@@ -98,8 +152,9 @@ def make(
     settings = _settings(get_format(format).name, voice, speed, captions.value, music, mood.value, media or [])
     if title:
         settings["title"] = title
-    if stock:
-        settings["stock"] = list(stock)
+    settings["stock"] = _provider_list("stock", stock, "FACELESS_STOCK")
+    settings["images"] = _provider_list("image", images, "FACELESS_IMAGE")
+    _check_voice(voice)
     if script is not None:
         project = plan.project_from_script(plan.read_text_file(script, "script"), **settings)
     elif article is not None:
@@ -107,7 +162,8 @@ def make(
     elif scenes is not None:
         project = plan.project_from_scenes_file(scenes, **settings)
     else:
-        project = plan.project_from_topic(topic or "", duration=duration, **settings)
+        project = plan.project_from_topic(topic or "", duration=duration, llm=llm, tier=tier.value,
+                                          style=style.value, tone=tone, **settings)
     _run(project, out, json_out=json_out, quiet=quiet)
 
 
@@ -140,8 +196,18 @@ def demo(
 
 
 @app.command()
-def voices() -> None:
-    """List the offline voices."""
+def voices(
+    provider: Annotated[str | None, typer.Option(help="List a voice service's voices, e.g. elevenlabs, openai, "
+                                                 "azure (needs its key).")] = None,
+) -> None:
+    """List the offline voices, or a provider's voices (`--voice` takes `provider:ID`)."""
+    if provider and provider.lower() not in ("piper", "espeak"):
+        from faceless.providers import registry
+
+        name = provider.lower()
+        for v in registry.create("tts", name).voices():
+            typer.echo(f"{name}:{v.id}\t{v.name}\t{v.language}" + (f"\t{v.gender}" if v.gender else ""))
+        return
     from faceless.providers.piper import PiperTTS
 
     for v in PiperTTS().voices():
@@ -155,9 +221,14 @@ def providers(json_out: Annotated[bool, typer.Option("--json")] = False) -> None
     from faceless.providers import registry
 
     rows = registry.available()
+    problems = registry.config_problems()
     if json_out:
-        print(json.dumps([r.__dict__ if hasattr(r, "__dict__") else r for r in rows], indent=2, default=str))
+        out = [{**r.__dict__, "ready": r.ready, "options": registry.default_registry.options_schema(r.capability, r.id)}
+               for r in rows]
+        print(json.dumps({"providers": out, "config_problems": problems}, indent=2, default=str))
         return
+    for problem in problems:
+        typer.echo(f"warning: {problem}", err=True)
     from rich.console import Console
     from rich.table import Table
 

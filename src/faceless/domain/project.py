@@ -92,6 +92,9 @@ class Project(_Model):
     music: MusicSettings = Field(default_factory=MusicSettings)
     media_dirs: list[str] = Field(default_factory=list)
     stock: list[str] = Field(default_factory=list)  # stock providers to search, e.g. ["pexels"]
+    # Image generators, tried in order (a fallback chain), for scenes whose visual preference is
+    # "generated" and, in "auto", for scenes no library or stock asset matched. e.g. ["openai", "stability"]
+    images: list[str] = Field(default_factory=list)
     scenes: list[Scene]
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)

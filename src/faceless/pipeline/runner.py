@@ -52,7 +52,9 @@ def music_stage(project: Project, ctx: RunContext) -> tuple[str | None, dict[str
     """Pick or generate the music bed; None when the project asks for none."""
     from faceless.audio.music import select_music
 
-    chosen = select_music(project.music.source, project.music.mood, ctx.work_dir("music"))
+    duration = sum(s.pause_after for s in project.scenes) + 0.4 * sum(len(s.narration.split()) for s in project.scenes)
+    chosen = select_music(project.music.source, project.music.mood, ctx.work_dir("music"),
+                          duration=duration, warn=ctx.warning)
     if chosen is None:
         return None, None
     path, credit = chosen

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
+from pydantic import BaseModel
+
 from faceless.domain.words import Word
 
 Capability = Literal["llm", "tts", "stock", "image", "music", "aligner", "publisher"]
@@ -26,6 +28,9 @@ class ProviderInfo:
     extra: str | None = None  # `pip install faceless[extra]` installs what it needs
     modules: tuple[str, ...] = ()  # importable modules it needs
     offline: bool = False  # works with no network at all
+    # The settings it accepts from config.toml / the environment (a pydantic model, extra="forbid"):
+    # validated with clear errors before the provider is built; listed by `faceless providers --json`.
+    options: type[BaseModel] | None = None
 
 
 @dataclass(frozen=True)

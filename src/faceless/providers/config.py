@@ -52,6 +52,8 @@ ENV_MAP: dict[str, tuple[str, str]] = {
     "UNSPLASH_ACCESS_KEY": ("unsplash", "api_key"),
     "UNSPLASH_BASE_URL": ("unsplash", "base_url"),
     "STABILITY_API_KEY": ("stability", "api_key"),
+    "JAMENDO_CLIENT_ID": ("jamendo", "api_key"),
+    "JAMENDO_BASE_URL": ("jamendo", "base_url"),
     "STABILITY_BASE_URL": ("stability", "base_url"),
     "FACELESS_LLM": ("defaults", "llm"),
     "FACELESS_LLM_DRAFT": ("defaults", "llm_draft"),

@@ -50,8 +50,8 @@ class _Entry(Generic[P]):
             from faceless.providers import registry  # late: the registry imports this module's users
 
             opts: dict[str, Any] = {}
-            if self.option and self.capability == "llm":
-                opts["model"] = self.option
+            if self.option and self.capability in ("llm", "image"):
+                opts["model"] = self.option  # `openai:gpt-4o-mini`, `openai:gpt-image-1`, `stability:ultra`
             self._provider = registry.create(self.capability, self.name, **opts)
         return self._provider
 

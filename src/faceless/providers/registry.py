@@ -42,7 +42,9 @@ BUILTINS: dict[str, str] = {
     "stock.unsplash": "faceless.providers.unsplash:UnsplashStock",
     "image.openai": "faceless.providers.openai:OpenAIImages",
     "image.stability": "faceless.providers.stability:StabilityImages",
+    "music.jamendo": "faceless.providers.jamendo:JamendoMusic",
 }
+DEFAULT_KEYS = frozenset({"llm", "llm_draft", "tts", "stock", "image"})
 
 Status = Literal["ready", "missing key", "missing package"]
 
@@ -151,13 +153,48 @@ class Registry:
         config = config or load_config()
         return [self.status(s, config) for s in self._slots_for(capability)]
 
-    def get_class(self, capability: str, id: str) -> type:
+    def options_schema(self, capability: str, id: str) -> dict[str, Any] | None:
+        """JSON schema of a provider's settings (None when it takes none, or is not installed)."""
+        cls = self._load(self._slot(capability, id))
+        model = getattr(getattr(cls, "info", None), "options", None)
+        if model is None:
+            return None
+        schema: dict[str, Any] = model.model_json_schema()
+        return schema
+
+    def config_problems(self, config: ProviderConfig | None = None) -> list[str]:
+        """Settings in config.toml / the environment that no installed provider reads (typos, mostly)."""
+        config = config or load_config()
+        fields: dict[str, set[str]] = {}
+        for slot in self._slots_for(None):
+            cls = self._load(slot)
+            model = getattr(getattr(cls, "info", None), "options", None)
+            if model is not None:
+                fields.setdefault(slot.id, set()).update(model.model_fields)
+        problems = []
+        for section, values in config.sections.items():
+            known = DEFAULT_KEYS if section == "defaults" else fields.get(section)
+            if known is None:
+                continue  # a plugin that is not installed here, or a provider without declared settings
+            for key in sorted(set(values) - known):
+                problems.append(f"[{section}] {key}: unknown setting; known: {', '.join(sorted(known))}")
+        return problems
+
+    def check_known(self, capability: str, id: str) -> None:
+        """Raise InputError naming the choices when no `capability` provider is called `id`."""
+        self._slot(capability, id)
+
+    def _slot(self, capability: str, id: str) -> Any:
         self._discover()
         with self._lock:
             slot = self._slots.get((capability, id))
         if slot is None:
             known = ", ".join(s.id for s in self._slots_for(capability)) or "none"
             raise InputError(f"unknown {capability} provider {id!r}: choose one of {known}")
+        return slot
+
+    def get_class(self, capability: str, id: str) -> type:
+        slot = self._slot(capability, id)
         cls = self._load(slot)
         if cls is None:
             raise ProviderError(f"{capability} provider {id!r} is not installed ({slot.error}): "
@@ -201,6 +238,16 @@ def register(cls: type, *, capability: str | None = None, id: str | None = None)
 def available(capability: str | None = None, *, config: ProviderConfig | None = None) -> list[ProviderStatus]:
     """Status of every provider known to the default registry."""
     return default_registry.available(capability, config=config)
+
+
+def config_problems(config: ProviderConfig | None = None) -> list[str]:
+    """Unknown settings in the configuration (see `Registry.config_problems`)."""
+    return default_registry.config_problems(config)
+
+
+def check_known(capability: str, id: str) -> None:
+    """Raise InputError (listing the choices) when the default registry has no such provider."""
+    default_registry.check_known(capability, id)
 
 
 def create(capability: str, id: str, *, config: ProviderConfig | None = None, **options: Any) -> Any:

@@ -6,12 +6,34 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from faceless.domain.errors import ProviderError
+from faceless.domain.errors import InputError, ProviderError
 from faceless.providers.base import ProviderInfo
 from faceless.providers.cache import ResponseCache
 from faceless.providers.config import ProviderConfig, load_config
 from faceless.providers.http import HTTPClient
+
+
+class CloudOptions(BaseModel):
+    """Settings every HTTP provider accepts; vendors subclass it with their own."""
+
+    model_config = ConfigDict(extra="forbid")
+    api_key: str | None = Field(default=None, repr=False, description="the API key (secret)")
+    base_url: str | None = Field(default=None, description="API root, e.g. a proxy or a compatible server")
+    timeout: float = Field(default=60.0, gt=0, le=600, description="seconds per request")
+    max_retries: int = Field(default=4, ge=0, le=10, description="retries on 429/5xx and network errors")
+    cache: bool = Field(default=True, description="reuse cached answers for identical requests")
+
+
+def validate_options(provider: str, model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` checked against `model`; InputError naming the setting (never its value: it may be a key)."""
+    try:
+        checked = model.model_validate(values)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
+        raise InputError(f"[{provider}] settings: {problems} (fix config.toml or the environment)") from None
+    return {k: getattr(checked, k) for k in values}
 
 
 class MissingKey(ProviderError):
@@ -66,8 +88,12 @@ class CloudProvider:
     def from_config(cls, config: ProviderConfig | None = None, **options: Any) -> CloudProvider:
         """Build from the merged config section of this provider; explicit options win."""
         config = config or load_config()
-        merged = {k: v for k, v in config.section(cls.info.id).items() if v not in (None, "")}
-        merged.update({k: v for k, v in options.items() if v is not None})
+        section = {k: v for k, v in config.section(cls.info.id).items() if v not in (None, "")}
+        model = cls.info.options
+        if model is not None:
+            # A section is shared by a vendor's providers ([openai]: chat, voice, images); each takes its own keys.
+            section = validate_options(cls.info.id, model, {k: v for k, v in section.items() if k in model.model_fields})
+        merged = {**section, **{k: v for k, v in options.items() if v is not None}}
         return cls(**merged)
 
     @classmethod

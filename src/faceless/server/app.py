@@ -14,7 +14,7 @@ from faceless.server.deps import CSRF_HEADER, ServerContext
 from faceless.server.errors import ErrorBody, install_error_handlers
 from faceless.server.middleware import BodySizeLimit, SecurityHeaders
 from faceless.server.ratelimit import RateLimiter, make_rate_limiter
-from faceless.server.routes import account, auth, orgs, pages, projects
+from faceless.server.routes import account, auth, orgs, pages, projects, usage
 from faceless.server.security import Passwords, SecretBox, Tokens
 from faceless.server.settings import Settings
 
@@ -78,7 +78,7 @@ def create_app(
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, account, orgs, projects):
+    for module in (auth, account, orgs, projects, usage):
         api.include_router(module.router)
 
     @api.get("/health", tags=["meta"])

@@ -147,6 +147,20 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None]
 
 
+class PasswordResetToken(Base):
+    """A single-use password-reset link; only a sha256 of the token is kept."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[str] = _id()
+    user_id: Mapped[str] = _fk("users.id")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
 class ApiKey(Base):
     """A personal API key `fl_<prefix>_<secret>`; only the prefix and a sha256 of the whole key are kept."""
 
@@ -172,6 +186,8 @@ class Organisation(Base):
     id: Mapped[str] = _id()
     name: Mapped[str] = mapped_column(String(200))
     personal: Mapped[bool] = mapped_column(Boolean, default=False)  # the one every user gets at sign-up
+    # Provider budget plan (faceless.providers.usage.PLANS): monthly limit on paid AI calls.
+    plan: Mapped[str] = mapped_column(String(20), default="free", server_default="free")
     created_at: Mapped[datetime] = _created()
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="org", cascade="all, delete-orphan")
@@ -350,3 +366,24 @@ class Artifact(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = _created()
+
+
+class ProviderUsage(Base):
+    """One paid provider call (LLM, voice, image, stock) and its estimated cost, per organisation."""
+
+    __tablename__ = "provider_usage"
+    __table_args__ = (Index("ix_provider_usage_org_ts", "org_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ts: Mapped[float] = mapped_column(Float)  # unix seconds: cheap range sums for the monthly budget
+    org_id: Mapped[str] = mapped_column(String(32))  # no FK: usage outlives deleted organisations
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    provider: Mapped[str] = mapped_column(String(40))
+    capability: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(100), default="")
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    characters: Mapped[int] = mapped_column(Integer, default=0)
+    images: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -17,6 +17,7 @@ Permission = Literal[
     "members.invite",
     "members.manage",
     "audit.read",
+    "usage.read",
     "project.read",
     "project.write",
     "project.delete",
@@ -36,6 +37,7 @@ _ADMIN: frozenset[Permission] = _EDITOR | {
     "members.invite",
     "members.manage",
     "audit.read",
+    "usage.read",
     "project.delete",
 }
 _OWNER: frozenset[Permission] = _ADMIN | {"org.delete"}

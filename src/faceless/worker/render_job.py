@@ -108,7 +108,10 @@ def confine_paths(project: Project, allowed: Path) -> None:
         for v in voices:
             if "/" in v.voice or "\\" in v.voice or v.voice.endswith(".onnx"):
                 raise InputError("voice files cannot be given as paths on the server: use a voice id like piper:joe")
-    if project.music.source not in ("generated", "none") and not inside(project.music.source):
+    from faceless.providers import registry
+
+    services = {s.id for s in registry.available("music")}  # e.g. jamendo: fetched by the provider, not a path
+    if project.music.source not in ("generated", "none", *services) and not inside(project.music.source):
         raise InputError("music must be 'generated', 'none' or a file from this organisation's assets")
     if any(not inside(d) for d in project.media_dirs):
         raise InputError("media folders cannot be used on the server: upload the files as assets instead")
@@ -218,6 +221,8 @@ class _Attempt:
     def run(self) -> None:
         from faceless.pipeline.context import RunContext
         from faceless.pipeline.runner import render_project
+        from faceless.providers.usage import use_meter
+        from faceless.server.usage import meter_for_job
 
         job_dir = self.p.work_root / self.lease.job_id
         out_dir = job_dir / f"attempt-{self.lease.attempt}"
@@ -230,7 +235,9 @@ class _Attempt:
             project = project_for_job(self.db, job, self.p.blobs)
             self.db.rollback()
             beats.start()
-            result = render_project(project, out_dir, RunContext(progress=self.on_progress, cancel=self.cancel))
+            # Paid provider calls of this job are recorded against its organisation and plan limit.
+            with use_meter(meter_for_job(self.p.sessions, org_id, self.lease.job_id)):
+                result = render_project(project, out_dir, RunContext(progress=self.on_progress, cancel=self.cancel))
             if self.cancel.is_set():
                 raise Cancelled("cancelled")
             self._store(org_id, result.outputs, result.summary())

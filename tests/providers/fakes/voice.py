@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 from .server import Answer, FakeServer, Request
@@ -70,3 +71,58 @@ def install_azure(server: FakeServer, *, key: str, wav: bytes) -> None:
 
     server.route("POST", "/cognitiveservices/v1", synth)
     server.route("GET", "/cognitiveservices/voices/list", voices)
+
+
+def install_azure_batch(server: FakeServer, *, key: str, wav: bytes, boundaries: list[dict] | None,
+                        final: str = "Succeeded", polls: int = 2) -> dict[str, int]:
+    """Azure batch synthesis (api-version 2024-04-01): PUT a job, GET it until `final`, a ZIP result, DELETE."""
+    import io
+    import zipfile
+
+    seen: dict[str, int] = {}
+
+    def authed(req: Request) -> bool:
+        return req.headers.get("ocp-apim-subscription-key") == key and req.query.get("api-version") == "2024-04-01"
+
+    def job_id(req: Request) -> str:
+        return req.path.rsplit("/", 1)[-1]
+
+    def state(jid: str, status: str) -> dict:
+        body: dict = {"id": jid, "status": status, "createdDateTime": "2026-11-24T09:00:00Z",
+                      "properties": {"outputFormat": "riff-48khz-16bit-mono-pcm", "wordBoundaryEnabled": True}}
+        if status == "Succeeded":
+            body["outputs"] = {"result": f"{server.url}/results/{jid}.zip", "summary": f"{server.url}/s.json"}
+        if status == "Failed":
+            body["properties"]["error"] = {"code": "InvalidSsml", "message": "The voice is not supported"}
+        return body
+
+    def put(req: Request) -> Answer:
+        if not authed(req):
+            return Answer(401, {"error": {"code": "Unauthorized", "message": "Access denied"}})
+        body = req.json()
+        if body.get("inputKind") != "SSML" or not body.get("inputs", [{}])[0].get("content", "").startswith("<speak"):
+            return Answer(400, {"error": {"code": "BadRequest", "message": "inputs invalid"}})
+        seen[job_id(req)] = 0
+        return Answer(201, state(job_id(req), "NotStarted"), {"operation-id": "op-1"})
+
+    def get(req: Request) -> Answer:
+        if not authed(req):
+            return Answer(401, {"error": {"code": "Unauthorized", "message": "Access denied"}})
+        jid = job_id(req)
+        seen[jid] += 1
+        return Answer(200, state(jid, final if seen[jid] >= polls else "Running"))
+
+    def result(req: Request) -> Answer:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("0001.wav", wav)
+            if boundaries is not None:
+                z.writestr("0001.word.json", json.dumps(boundaries))
+            z.writestr("summary.json", json.dumps({"jobID": "x", "status": "Succeeded"}))
+        return Answer(200, buf.getvalue(), {"content-type": "application/zip"})
+
+    server.route("PUT", r"/texttospeech/batchsyntheses/[\w.-]+", put)
+    server.route("GET", r"/texttospeech/batchsyntheses/[\w.-]+", get)
+    server.route("DELETE", r"/texttospeech/batchsyntheses/[\w.-]+", lambda r: Answer(204, b""))
+    server.route("GET", r"/results/[\w.-]+\.zip", result)
+    return seen

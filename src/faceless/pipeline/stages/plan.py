@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from faceless.domain import InputError, Project, Scene, VisualChoice
-from faceless.domain.project import scene_id
+from faceless.domain.project import VisualPreference, scene_id
 
 MAX_INPUT_BYTES = 20_000_000
+PREFERENCES = get_args(VisualPreference)
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -76,21 +77,26 @@ def project_from_article(source: str, *, duration: float = 60.0, **settings: Any
     return Project(scenes=scenes_from_drafts(drafts), **settings)
 
 
-def project_from_topic(topic: str, *, duration: float = 60.0, **settings: Any) -> Project:
-    """A topic → a script written by the configured LLM → scenes."""
+def project_from_topic(topic: str, *, duration: float = 60.0, llm: str | None = None,
+                       tier: Literal["draft", "final"] = "final", style: str = "explainer",
+                       tone: str = "friendly", **settings: Any) -> Project:
+    """A topic → a script written by the LLM (`llm` spec or chain, else the configured one) → scenes.
+
+    `tier="draft"` uses the provider's cheap draft model; `style` picks the prompt template
+    (explainer, listicle, story, news); `tone` is free text ("friendly", "dramatic", ...).
+    """
     if not topic.strip():
         raise InputError("topic is empty: say what the video is about, e.g. --topic 'why octopuses have three hearts'")
-    try:
-        from faceless.script import default_llm, write_script
-    except ImportError:
-        default_llm = None  # type: ignore[assignment]
-    llm = default_llm() if default_llm else None
-    if llm is None:
+    from faceless.script import default_llm, write_script
+
+    model = default_llm(spec=llm)
+    if model is None:
         raise InputError(
             "--topic needs an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL for Ollama/LM Studio), "
             "ANTHROPIC_API_KEY or GEMINI_API_KEY; or pass --script FILE / --article FILE_OR_URL"
         )
-    draft = write_script(topic, llm=llm, duration=duration)
+    draft = write_script(topic, llm=model, duration=duration, tier=tier, format=style, tone=tone,
+                         language=settings.get("language", "en"))
     scenes = [
         Scene(id=scene_id(i, c.narration), narration=c.narration, keywords=list(c.keywords),
               visual_intent=c.visual_intent)
@@ -103,7 +109,8 @@ def project_from_topic(topic: str, *, duration: float = 60.0, **settings: Any) -
 
 
 def project_from_scenes_file(path: Path, **settings: Any) -> Project:
-    """A JSON scene list: `[{narration, keywords?, visual_intent?, visual?}]` or `{"title", "scenes": [...]}`.
+    """A JSON scene list: `[{narration, keywords?, visual_intent?, visual_preference?, visual?}]` or
+    `{"title", "scenes": [...]}`.
 
     `visual` may be a path to an image or video (relative to the JSON file) that is then pinned.
     """
@@ -136,12 +143,17 @@ def project_from_scenes_file(path: Path, **settings: Any) -> Project:
             visual = VisualChoice(kind=kind_of(info), path=str(vpath), source="user", licence="provided by the user",
                                   pinned=True, score=1.0, description=vpath.name)
         keywords = item.get("keywords") or extract_keywords(narration)
+        preference = str(item.get("visual_preference") or "auto")
+        if preference not in PREFERENCES:
+            raise InputError(f"scene {i + 1} in {path}: unknown visual_preference {preference!r}: "
+                             f"use one of {', '.join(PREFERENCES)}")
         scenes.append(
             Scene(
                 id=str(item.get("id") or scene_id(i, narration)),
                 narration=narration,
                 keywords=[str(k) for k in keywords],
                 visual_intent=str(item.get("visual_intent") or item.get("visual_hint") or ""),
+                visual_preference=preference,  # type: ignore[arg-type]
                 visual=visual,
             )
         )

@@ -1,4 +1,5 @@
-"""Stage 5: one visual per scene — the user's pin, a library match by meaning, or a designed card."""
+"""Stage 5: one visual per scene — the user's pin, a library match by meaning, stock, a generated
+image, or a designed card."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def visuals_stage(project: Project, durations: list[float], ctx: RunContext) -> 
     todo = [i for i, s in enumerate(scenes) if s.visual is None and s.visual_preference in ("auto", "stock")]
     if todo and project.stock:
         _stock_visuals(project, scenes, todo, durations, ctx)
+    # Generated last in "auto": a real photo or clip that matches beats a synthetic one, and it costs nothing.
+    wanted = ("auto", "generated") if project.images else ("generated",)
+    todo = [i for i, s in enumerate(scenes) if s.visual is None and s.visual_preference in wanted]
+    if todo:
+        from faceless.pipeline.stages.generated import generated_visuals
+
+        generated_visuals(project, scenes, todo, ctx)
     for i, s in enumerate(scenes):
         if s.visual is None:
             scenes[i] = s.model_copy(update={"visual": DESIGNED})

@@ -29,7 +29,18 @@ class SceneSpeech:
 
 
 def resolve_tts(spec: str) -> tuple[TTSProvider, str | None]:
-    """`piper:joe`, `piper:/path/voice.onnx`, a bare `.onnx` path, `espeak[:voice]`, or a registry spec."""
+    """`piper:joe`, `piper:/path/voice.onnx`, a bare `.onnx` path, `espeak[:voice]`, or a registry spec.
+
+    A comma-separated list is a fallback chain, tried in order per scene:
+    `elevenlabs:Rachel,openai:alloy,piper:joe` (a provider without its key is skipped).
+    """
+    if "," in spec:
+        from faceless.providers.fallback import FallbackTTS
+
+        parts = [p.strip() for p in spec.split(",") if p.strip()]
+        if not parts:
+            raise InputError(f"empty voice list {spec!r}: give e.g. elevenlabs:Rachel,piper:joe")
+        return FallbackTTS(parts), None
     provider, _, voice = spec.partition(":")
     if spec.endswith(".onnx") and provider not in ("piper",):
         provider, voice = "piper", spec

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
+from pydantic import Field
+
 from faceless.domain.errors import ProviderError
 from faceless.providers.base import ChatMessage, Completion, ProviderInfo
 from faceless.providers.llm_support import InvalidOutput, as_int, budget, finish
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 ANTHROPIC_VERSION = "2023-06-01"
 TOOL_NAME = "emit_result"
+
+
+class AnthropicOptions(CloudOptions):
+    """Settings of the [anthropic] section."""
+
+    model: str = Field(default="claude-sonnet-4-20250514", description="final-tier model")
+    draft_model: str = Field(default="claude-3-5-haiku-latest", description="draft-tier model")
 
 
 class AnthropicLLM(CloudProvider):
@@ -18,6 +27,7 @@ class AnthropicLLM(CloudProvider):
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="anthropic", capability="llm", env_keys=("ANTHROPIC_API_KEY",), description="Anthropic Claude",
+        options=AnthropicOptions,
     )
     default_base_url = "https://api.anthropic.com"
 

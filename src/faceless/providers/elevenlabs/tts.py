@@ -9,13 +9,25 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from faceless.domain.errors import InputError, ProviderError
 from faceless.providers.base import ProviderInfo, Speech, VoiceInfo
 from faceless.providers.speech import SAMPLE_RATE, decode_audio, words_from_characters
 from faceless.providers.usage import check_budget, record_usage
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 _VOICE_ID = re.compile(r"^[A-Za-z0-9]{20}$")
+
+
+class ElevenLabsOptions(CloudOptions):
+    """Settings of the [elevenlabs] section."""
+
+    tts_model: str = Field(default="eleven_multilingual_v2", description="ElevenLabs model_id")
+    voice: str = Field(default="Rachel", description="default voice (name or id)")
+    output_format: str = "mp3_44100_128"
+    stability: float = Field(default=0.5, ge=0, le=1)
+    similarity_boost: float = Field(default=0.75, ge=0, le=1)
 
 
 class ElevenLabsTTS(CloudProvider):
@@ -24,6 +36,7 @@ class ElevenLabsTTS(CloudProvider):
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="elevenlabs", capability="tts", env_keys=("ELEVENLABS_API_KEY",),
         description="ElevenLabs voices with word timestamps",
+        options=ElevenLabsOptions,
     )
     default_base_url = "https://api.elevenlabs.io"
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
+from pydantic import Field
+
 from faceless.domain.errors import ProviderError
 from faceless.providers.base import ChatMessage, Completion, ProviderInfo
 from faceless.providers.llm_support import as_int, budget, finish, parse_json_text
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 # Gemini's responseSchema is an OpenAPI subset: these JSON-Schema keywords are refused.
 _UNSUPPORTED = {"additionalProperties", "$schema", "title", "$id", "default", "examples"}
@@ -23,11 +25,19 @@ def to_gemini_schema(schema: Any) -> Any:
     return schema
 
 
+class GeminiOptions(CloudOptions):
+    """Settings of the [gemini] section."""
+
+    model: str = Field(default="gemini-2.5-flash", description="final-tier model")
+    draft_model: str = Field(default="gemini-2.0-flash", description="draft-tier model")
+
+
 class GeminiLLM(CloudProvider):
     """Gemini models; `model` for final drafts, `draft_model` for cheap drafts."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="gemini", capability="llm", env_keys=("GEMINI_API_KEY",), description="Google Gemini",
+        options=GeminiOptions,
     )
     default_base_url = "https://generativelanguage.googleapis.com"
 

@@ -7,11 +7,14 @@ import binascii
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from faceless.domain.errors import InputError, ProviderError
 from faceless.providers.base import ProviderInfo
 from faceless.providers.image_support import nearest_size, save_fitted
 from faceless.providers.openai.common import OpenAIBase
 from faceless.providers.usage import check_budget, record_usage
+from faceless.providers.vendor import CloudOptions
 
 SIZES = {
     "dall-e-3": [(1024, 1024), (1792, 1024), (1024, 1792)],
@@ -20,17 +23,25 @@ SIZES = {
 }
 
 
+class OpenAIImagesOptions(CloudOptions):
+    """Settings of the [openai] section."""
+
+    image_model: str = Field(default="dall-e-3", description="dall-e-3, gpt-image-1 or dall-e-2")
+    quality: str | None = Field(default=None, description="standard/hd (DALL-E 3), low/medium/high (gpt-image-1)")
+
+
 class OpenAIImages(OpenAIBase):
     """Text to image with DALL-E 3 (default) or gpt-image-1; cropped to the requested frame."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="openai", capability="image", env_keys=("OPENAI_API_KEY",), description="OpenAI image generation",
+        options=OpenAIImagesOptions,
     )
 
     def __init__(self, *, image_model: str = "dall-e-3", quality: str | None = None, **options: Any) -> None:
-        options.pop("model", None)
+        model = options.pop("model", None)  # `openai:gpt-image-1` in a spec picks the image model
         super().__init__(**options)
-        self.image_model = image_model
+        self.image_model = model or image_model
         self.quality = quality
 
     def generate(self, prompt: str, out_path: Path, *, width: int, height: int) -> Path:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
+from pydantic import Field
+
 from faceless.domain.errors import ProviderError
 from faceless.providers.base import ChatMessage, Completion, ProviderInfo
 from faceless.providers.llm_support import as_int, budget, finish, parse_json_text
 from faceless.providers.openai.common import OpenAIBase
+from faceless.providers.vendor import CloudOptions
+
+
+class OpenAILLMOptions(CloudOptions):
+    """Settings of the [openai] section."""
+
+    model: str = Field(default="gpt-4o", description="final-tier chat model")
+    draft_model: str | None = Field(default=None, description="draft-tier model (default gpt-4o-mini)")
 
 
 class OpenAILLM(OpenAIBase):
@@ -16,6 +26,7 @@ class OpenAILLM(OpenAIBase):
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="openai", capability="llm", env_keys=("OPENAI_API_KEY",),
         description="OpenAI or any OpenAI-compatible server (Ollama, vLLM, LM Studio, OpenRouter, Groq)",
+        options=OpenAILLMOptions,
     )
 
     def __init__(self, *, model: str = "gpt-4o", draft_model: str | None = None, **options: Any) -> None:

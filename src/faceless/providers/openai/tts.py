@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from faceless.domain.errors import InputError
 from faceless.providers.base import Aligner, ProviderInfo, Speech, VoiceInfo
 from faceless.providers.openai.common import OpenAIBase
 from faceless.providers.speech import SAMPLE_RATE, decode_audio, time_words
 from faceless.providers.usage import check_budget, record_usage
+from faceless.providers.vendor import CloudOptions
 
 VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+
+
+class OpenAITTSOptions(CloudOptions):
+    """Settings of the [openai] section."""
+
+    tts_model: str = Field(default="tts-1-hd", description="tts-1, tts-1-hd or gpt-4o-mini-tts")
+    voice: str = Field(default="alloy", description="default voice")
+    audio_format: Literal["mp3", "wav", "flac", "aac", "opus", "pcm"] = "mp3"
 
 
 class OpenAITTS(OpenAIBase):
@@ -19,6 +30,7 @@ class OpenAITTS(OpenAIBase):
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="openai", capability="tts", env_keys=("OPENAI_API_KEY",), description="OpenAI text to speech",
+        options=OpenAITTSOptions,
     )
 
     def __init__(self, *, tts_model: str = "tts-1-hd", voice: str = "alloy", audio_format: str = "mp3",

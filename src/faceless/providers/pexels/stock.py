@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from faceless.domain.errors import ProviderError
 from faceless.providers.base import MediaCandidate, ProviderInfo
 from faceless.providers.stock_support import check_orientation, download_candidate
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 LICENCE = "Pexels License (free to use, attribution appreciated)"
 
@@ -22,11 +22,16 @@ def best_file(files: list[dict[str, Any]], short_side: int = 1080) -> dict[str, 
                                    -(f["width"] * (f.get("height") or 0))))
 
 
+class PexelsOptions(CloudOptions):
+    """Settings of the [pexels] section."""
+
+
 class PexelsStock(CloudProvider):
     """Pexels videos and photos (free licence; photographer credited)."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="pexels", capability="stock", env_keys=("PEXELS_API_KEY",), description="Pexels videos and photos",
+        options=PexelsOptions,
     )
     default_base_url = "https://api.pexels.com"
 

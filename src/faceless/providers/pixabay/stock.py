@@ -8,10 +8,14 @@ from typing import Any, ClassVar, Literal
 from faceless.domain.errors import ProviderError
 from faceless.providers.base import MediaCandidate, ProviderInfo
 from faceless.providers.stock_support import check_orientation, download_candidate
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 LICENCE = "Pixabay Content License (free to use, no attribution required)"
 _ORIENT = {"portrait": "vertical", "landscape": "horizontal", "square": "all"}
+
+
+class PixabayOptions(CloudOptions):
+    """Settings of the [pixabay] section."""
 
 
 class PixabayStock(CloudProvider):
@@ -19,6 +23,7 @@ class PixabayStock(CloudProvider):
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="pixabay", capability="stock", env_keys=("PIXABAY_API_KEY",), description="Pixabay photos and videos",
+        options=PixabayOptions,
     )
     default_base_url = "https://pixabay.com"
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from faceless.domain.errors import InputError, ProviderError
 from faceless.providers.base import ProviderInfo
 from faceless.providers.image_support import save_fitted
 from faceless.providers.usage import check_budget, record_usage
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 ASPECTS = {"16:9": 16 / 9, "1:1": 1.0, "21:9": 21 / 9, "2:3": 2 / 3, "3:2": 3 / 2, "4:5": 4 / 5, "5:4": 5 / 4,
            "9:16": 9 / 16, "9:21": 9 / 21}
@@ -21,19 +23,30 @@ def aspect_ratio(width: int, height: int) -> str:
     return min(ASPECTS, key=lambda k: abs(ASPECTS[k] - want))
 
 
+class StabilityOptions(CloudOptions):
+    """Settings of the [stability] section."""
+
+    endpoint: Literal["core", "ultra"] = "core"
+    negative_prompt: str = Field(default="text, watermark, logo", max_length=10000)
+    seed: int = Field(default=0, ge=0, le=4294967294)
+
+
 class StabilityImages(CloudProvider):
     """Stable Image Core (or Ultra with `endpoint="ultra"`); cropped to the requested frame."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="stability", capability="image", env_keys=("STABILITY_API_KEY",), description="Stability AI images",
+        options=StabilityOptions,
     )
     default_base_url = "https://api.stability.ai"
 
     def __init__(self, *, endpoint: str = "core", negative_prompt: str = "text, watermark, logo",
                  seed: int = 0, **options: Any) -> None:
-        options.pop("model", None)
+        model = options.pop("model", None)  # `stability:ultra` in a spec picks the endpoint
         super().__init__(**options)
-        self.endpoint = endpoint
+        self.endpoint = model or endpoint
+        if self.endpoint not in ("core", "ultra"):
+            raise InputError(f"unknown Stability endpoint {self.endpoint!r}: use core or ultra")
         self.negative_prompt = negative_prompt
         self.seed = seed
 

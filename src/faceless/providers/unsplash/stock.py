@@ -10,11 +10,15 @@ from urllib.parse import urlencode
 from faceless.domain.errors import ProviderError
 from faceless.providers.base import MediaCandidate, ProviderInfo
 from faceless.providers.stock_support import check_orientation, download_candidate
-from faceless.providers.vendor import CloudProvider
+from faceless.providers.vendor import CloudOptions, CloudProvider
 
 LICENCE = "Unsplash License (free to use; credit the photographer)"
 _ORIENT = {"portrait": "portrait", "landscape": "landscape", "square": "squarish"}
 _UTM = "utm_source=faceless&utm_medium=referral"
+
+
+class UnsplashOptions(CloudOptions):
+    """Settings of the [unsplash] section."""
 
 
 class UnsplashStock(CloudProvider):
@@ -22,6 +26,7 @@ class UnsplashStock(CloudProvider):
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
         id="unsplash", capability="stock", env_keys=("UNSPLASH_ACCESS_KEY",), description="Unsplash photos",
+        options=UnsplashOptions,
     )
     default_base_url = "https://api.unsplash.com"
 

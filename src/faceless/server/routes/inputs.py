@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
 from faceless.domain import FORMATS, InputError, Project, VisualChoice
-from faceless.domain.project import CaptionSettings, MusicSettings, VoiceSettings
+from faceless.domain.project import CaptionSettings, MusicSettings, VisualPreference, VoiceSettings
 from faceless.server import accounts
 from faceless.server.deps import Db, OrgAccess, client_ip, requires
 from faceless.server.models import Asset
@@ -36,6 +36,7 @@ class SceneItemIn(BaseModel):
     narration: str = Field(min_length=1, max_length=5000)
     keywords: list[str] = Field(default_factory=list, max_length=20)
     visual_intent: str = Field(default="", max_length=500)
+    visual_preference: VisualPreference = "auto"
     asset_id: str | None = Field(default=None, max_length=64, description="an org asset to show (pinned)")
 
 
@@ -54,6 +55,15 @@ class FromInputIn(BaseModel):
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     captions: CaptionSettings = Field(default_factory=CaptionSettings)
     music: MusicSettings = Field(default_factory=MusicSettings)
+    stock: list[str] = Field(default_factory=list, max_length=5, description="stock libraries, e.g. pexels")
+    images: list[str] = Field(default_factory=list, max_length=5,
+                              description="image generators in fallback order, e.g. openai, stability")
+    llm: str | None = Field(default=None, max_length=200,
+                            description="topic only: provider[:model], comma-separated for a fallback chain")
+    tier: Literal["draft", "final"] = Field(default="final", description="topic only: draft uses the cheap model")
+    style: Literal["explainer", "listicle", "story", "news"] = Field(default="explainer",
+                                                                      description="topic only: script template")
+    tone: str = Field(default="friendly", max_length=60, description="topic only: tone of the script")
 
     @model_validator(mode="after")
     def _one_input(self) -> FromInputIn:
@@ -109,6 +119,18 @@ def _scenes_project(db: Db, access: OrgAccess, request: Request, body: FromInput
     return project.model_copy(update={"scenes": scenes})
 
 
+def check_voice_spec(spec: str) -> None:
+    """A voice (or fallback chain) from the API names registered providers and voices, never a server path."""
+    from faceless.providers import registry
+
+    for part in (p.strip() for p in spec.split(",")):
+        name, _, voice = part.partition(":")
+        if not part or "/" in part or "\\" in part or part.endswith(".onnx") or ".." in voice:
+            raise InputError(f"voice {part!r} is not allowed here: use provider:voice, e.g. piper:joe or "
+                             "elevenlabs:Rachel (comma-separated for a fallback chain)")
+        registry.check_known("tts", name.strip().lower())
+
+
 def build_project(db: Db, access: OrgAccess, request: Request, body: FromInputIn) -> Project:
     """Run the engine's planner for the one input given."""
     from faceless.pipeline.stages import plan
@@ -117,8 +139,18 @@ def build_project(db: Db, access: OrgAccess, request: Request, body: FromInputIn
                                 "music": body.music}
     if body.title:
         settings["title"] = body.title
-    if body.music.source not in ("generated", "none"):
-        raise InputError("music must be 'generated' or 'none' here; use an asset in the project editor")
+    from faceless.providers import registry
+
+    music_services = {s.id for s in registry.available("music")}
+    if body.music.source not in ("generated", "none", *music_services):
+        raise InputError(f"music must be 'generated', 'none' or a music service ({', '.join(sorted(music_services))})"
+                         " here; use an asset in the project editor")
+    for capability, ids in (("stock", body.stock), ("image", body.images)):
+        for pid in ids:
+            registry.check_known(capability, pid.partition(":")[0].strip().lower())
+    check_voice_spec(body.voice.voice)
+    settings["stock"] = [p.strip().lower() for p in body.stock]
+    settings["images"] = [p.strip().lower() for p in body.images]
     if body.script:
         return plan.project_from_script(body.script, **settings)
     if body.article_text:
@@ -132,7 +164,8 @@ def build_project(db: Db, access: OrgAccess, request: Request, body: FromInputIn
         return plan.project_from_article(_public_url(body.article_url, allow), duration=body.duration, **settings)
     if body.scenes:
         return _scenes_project(db, access, request, body, settings)
-    return plan.project_from_topic(body.topic or "", duration=body.duration, **settings)
+    return plan.project_from_topic(body.topic or "", duration=body.duration, llm=body.llm, tier=body.tier,
+                                   style=body.style, tone=body.tone, **settings)
 
 
 @router.post("/from-input", status_code=201, response_model=ProjectOut)

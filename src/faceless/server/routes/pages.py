@@ -42,6 +42,14 @@ CAPTION_STYLES = ["pop", "classic", "minimal", "none"]
 MOODS = ["calm", "upbeat", "dramatic", "inspiring", "dark"]
 
 
+def _services() -> dict[str, list[str]]:
+    """Cloud providers configured on this server (ready), offered as choices in the style fields."""
+    from faceless.providers import registry
+
+    ready = [s for s in registry.available() if s.ready and not s.offline]
+    return {cap: [s.id for s in ready if s.capability == cap] for cap in ("stock", "image", "music", "tts")}
+
+
 def _static_url(path: str) -> str:
     return f"/static/{path}?v={static_version()}"
 
@@ -195,6 +203,7 @@ def new_video(request: Request, viewer: MaybeViewer) -> Response:
         voices=VOICES,
         caption_styles=CAPTION_STYLES,
         moods=MOODS,
+        services=_services(),
     )
 
 
@@ -244,6 +253,7 @@ def project_editor(request: Request, project_id: Id, viewer: MaybeViewer, db: Db
         voices=VOICES,
         caption_styles=CAPTION_STYLES,
         moods=MOODS,
+        services=_services(),
     )
 
 

@@ -46,6 +46,11 @@ export function writeStyle(prefix, project) {
   select.value = music;
   field(prefix, "mood").value = project.music?.mood || "calm";
   field(prefix, "volume").value = project.music?.volume_db ?? -18;
+  for (const kind of ["stock", "images"]) {
+    for (const box of document.querySelectorAll(`#${prefix}-sources input[name="${kind}"]`)) {
+      box.checked = (project[kind] || []).includes(box.value);
+    }
+  }
 }
 
 /** Apply the style fields to a project (returns the same object). */
@@ -55,6 +60,15 @@ export function readStyle(prefix, project) {
   project.voice = { ...(project.voice || {}), voice: field(prefix, "voice").value.trim() || "piper:joe", speed: Number(field(prefix, "speed").value) || 1 };
   project.captions = { ...(project.captions || {}), style: field(prefix, "captions").value, highlight_colour: field(prefix, "highlight").value.toUpperCase() };
   project.music = { ...(project.music || {}), source: field(prefix, "music").value, mood: field(prefix, "mood").value, volume_db: Math.min(0, Number(field(prefix, "volume").value) || -18) };
+  if (document.getElementById(`${prefix}-sources`)) {
+    // Only providers offered here are toggled; others already in the project are kept.
+    for (const kind of ["stock", "images"]) {
+      const boxes = [...document.querySelectorAll(`#${prefix}-sources input[name="${kind}"]`)];
+      const offered = new Set(boxes.map((b) => b.value));
+      const kept = (project[kind] || []).filter((id) => !offered.has(id));
+      project[kind] = [...kept, ...boxes.filter((b) => b.checked).map((b) => b.value)];
+    }
+  }
   return project;
 }
 
