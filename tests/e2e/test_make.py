@@ -119,9 +119,17 @@ def test_edit_one_scene_rerenders_only_that_scene(made: tuple[Path, dict], capsy
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     out, _ = made
     monkeypatch.setenv("FACELESS_CACHE_DIR", str(out.parent / "cache"))  # the cache the first render filled
-    code, same, _ = run_cli(["render", str(out / "project.json"), "--json"], capsys)
+    cover = (out / "thumbnail.jpg").read_bytes()
+
+    def no_thumbnail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the opening did not change: the cached thumbnail should be used")
+
+    with monkeypatch.context() as m:
+        m.setattr("faceless.render.thumbnail.make_thumbnail", no_thumbnail)
+        code, same, _ = run_cli(["render", str(out / "project.json"), "--json"], capsys)
     assert code == 0 and same is not None
     assert same["scenes_rendered"] == 0 and same["scenes_cached"] == same["scenes"]
+    assert (out / "thumbnail.jpg").read_bytes() == cover
     data = json.loads((out / "project.json").read_text())
     data["scenes"][-1]["narration"] = data["scenes"][-1]["narration"].replace("taste", "smell")
     (out / "project.json").write_text(json.dumps(data))

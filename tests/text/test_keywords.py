@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from faceless.text.keywords import extract_keywords
+import pytest
+
+from faceless.text.keywords import extract_keywords, key_phrase
 
 
 def test_content_words_ranked_and_lower_cased() -> None:
@@ -44,3 +46,22 @@ def test_unicode_words() -> None:
 def test_word_order_hints_prefer_nouns_over_verbs() -> None:
     kw = extract_keywords("An arm can taste and decide, without asking the brain.", k=2)
     assert kw == ["brain", "arm"]
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("They change colour in a fraction of a second, yet most octopuses are colour-blind.",
+     "octopuses are colour-blind"),
+    ("Each of their eight arms has its own cluster of neurons.", "cluster of neurons"),
+    ("The Great Wall of China is not visible from space with the naked eye.", "Great Wall of China"),
+    ("Scientists think their skin itself may sense light.", "sense light"),  # no pronoun inside a card phrase
+])
+def test_key_phrase_reads_like_a_title(text: str, phrase: str) -> None:
+    assert key_phrase(text, extract_keywords(text)) == phrase
+
+
+def test_key_phrase_never_crosses_punctuation_and_falls_back() -> None:
+    text = "Hearts, blood, gills."
+    got = key_phrase(text, extract_keywords(text))
+    assert len(got.split()) == 1
+    assert key_phrase("Hi there.", []) == ""
+    assert key_phrase("", ["Mars", "rover"]) == "Mars rover"

@@ -10,10 +10,11 @@ from typing import Any
 from faceless.domain import Project
 from faceless.pipeline.context import RunContext
 from faceless.pipeline.stages.outputs import outputs_stage
-from faceless.pipeline.stages.render import render_stage
+from faceless.pipeline.stages.render import opening_key, render_stage
 from faceless.pipeline.stages.timeline import compose_timeline
 from faceless.pipeline.stages.visuals import visuals_stage
 from faceless.pipeline.stages.voice import voice_stage
+from faceless.storage.cache import content_key
 
 
 @dataclass
@@ -89,9 +90,14 @@ def render_project(project: Project, out_dir: Path, ctx: RunContext | None = Non
     with ctx.stage("timeline"):
         timeline = compose_timeline(project, speeches, music_path)
     with ctx.stage("render"):  # the audio mastering runs inside, beside the scene renders
-        video, rendered, cached, loudness = render_stage(timeline, out_dir / "video.mp4", ctx)
+        video, rendered, cached, loudness, segments = render_stage(timeline, out_dir / "video.mp4", ctx)
     with ctx.stage("outputs"):
-        outputs = outputs_stage(project, timeline, video, out_dir, music_credit)
+        from faceless.render.thumbnail import SAMPLE_SECONDS
+
+        # The thumbnail comes from the opening seconds: unchanged segments there mean the same cover.
+        thumb_key = content_key("thumb/1", opening_key(timeline, segments, SAMPLE_SECONDS), project.title)
+        outputs = outputs_stage(project, timeline, video, out_dir, music_credit,
+                                thumbnail_cache=ctx.cache.path("thumbnails", thumb_key, ".jpg"))
     ctx.timings["total"] = round(time.perf_counter() - t0, 3)
     return RenderResult(
         project=project, outputs=outputs, duration=timeline.duration, scenes=len(timeline.clips),

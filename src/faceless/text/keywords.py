@@ -157,3 +157,54 @@ def extract_keywords(text: str, k: int = 4) -> list[str]:
         if len(out) == k:
             break
     return out
+
+
+# Words that cannot open or close a card phrase (function words); content-like stopwords ("own",
+# "three", "new") can. Inside a phrase only the glue words are allowed ("cluster of neurons").
+_EDGE = frozenset("""a an the and or but nor so yet of to in on at by for with from into onto about as than
+then that this these those it its it's they them their there here he she him his her we us our you your i me my
+is are was were be been being am has have had do does did can could will would may might must should shall
+not no if when while which who whom whose what where why how because although though since until unless
+also just very really even still only each every some any all both either neither such""".split())
+_GLUE = frozenset("of and the a an in on at for with to or is are was were has have can".split())
+_CLAUSE_END = re.compile(r"[.!?…,;:—–)\]]['\"”’)\]]*$")
+
+
+def key_phrase(text: str, keywords: list[str], max_words: int = 4) -> str:
+    """The short run of the narration (1-`max_words` words) that best carries its keywords, for a
+    title card: "Octopuses are colour-blind" reads better than "FRACTION COLOUR-BLIND OCTOPUSES".
+
+    Spans never cross punctuation, never start or end on a function word and contain no pronouns;
+    they score by the keywords they cover (best-ranked first), a little for being 2+ words and
+    less for every extra word. Falls back to the first keywords.
+    """
+    toks: list[tuple[str, bool]] = []  # (word, ends a clause)
+    for raw in text.split():
+        found = [m.group(0).replace("’", "'").strip("'-") for m in _WORD.finditer(raw)]
+        found = [w for w in found if w]
+        for k, w in enumerate(found):
+            toks.append((w, k == len(found) - 1 and bool(_CLAUSE_END.search(raw))))
+    weights: dict[str, float] = {}
+    for rank, kw in enumerate(keywords[:6]):
+        for part in kw.split():
+            weights.setdefault(_stem(part), 1.0 - 0.15 * rank)
+    best: list[str] = []
+    best_score = 0.0
+    for i in range(len(toks)):
+        for j in range(i + 1, min(len(toks), i + max_words) + 1):
+            span = toks[i:j]
+            if any(end for _, end in span[:-1]):
+                break
+            words = [w for w, _ in span]
+            lows = [w.lower() for w in words]
+            if lows[0] in _EDGE or lows[-1] in _EDGE or any(w in _EDGE and w not in _GLUE for w in lows[1:-1]):
+                continue
+            covered = {_stem(w) for w in words} & weights.keys()
+            if not covered:
+                continue
+            stops = sum(1 for w in lows if w in STOPWORDS and _stem(w) not in weights)
+            score = sum(weights[c] for c in covered) - 0.3 * max(0, stops - 1) - 0.12 * len(words)
+            score += 0.25 if len(words) > 1 else 0.0
+            if score > best_score + 1e-9:
+                best, best_score = words, score
+    return " ".join(best) if best else " ".join(keywords[:3])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from faceless.domain import Project, Timeline, get_format
-from faceless.storage.files import write_text_atomic
+from faceless.storage.files import atomic_path, write_text_atomic
 
 
 def credits(project: Project, timeline: Timeline, music_credit: dict[str, Any] | None) -> dict[str, Any]:
@@ -83,8 +84,12 @@ def write_otio(timeline: Timeline, path: Path, video: Path) -> Path:
 
 
 def outputs_stage(project: Project, timeline: Timeline, video: Path, out_dir: Path,
-                  music_credit: dict[str, Any] | None) -> dict[str, Path]:
-    """Write every side file next to the video; returns name → path."""
+                  music_credit: dict[str, Any] | None, *, thumbnail_cache: Path | None = None) -> dict[str, Path]:
+    """Write every side file next to the video; returns name → path.
+
+    `thumbnail_cache`: where the cover for this opening and title is kept; an edit further into the
+    video reuses it instead of decoding the opening again.
+    """
     from faceless.render.subtitles import write_caption_files
     from faceless.render.thumbnail import make_thumbnail
 
@@ -95,7 +100,16 @@ def outputs_stage(project: Project, timeline: Timeline, video: Path, out_dir: Pa
     names = {"captions.srt": "srt", "captions.vtt": "vtt", "captions.ass": "ass", "words.json": "words"}
     for path in write_caption_files(words, out_dir, fmt, style, timeline.highlight_colour).values():
         files[names.get(Path(path).name, Path(path).stem)] = Path(path)
-    files["thumbnail"] = make_thumbnail(video, project.title, fmt, out_dir / "thumbnail.jpg")
+    thumb = out_dir / "thumbnail.jpg"
+    if thumbnail_cache is not None and thumbnail_cache.is_file() and thumbnail_cache.stat().st_size > 0:
+        with atomic_path(thumb) as tmp:
+            shutil.copyfile(thumbnail_cache, tmp)
+        files["thumbnail"] = thumb
+    else:
+        files["thumbnail"] = make_thumbnail(video, project.title, fmt, thumb)
+        if thumbnail_cache is not None:
+            with atomic_path(thumbnail_cache) as tmp:
+                shutil.copyfile(thumb, tmp)
     files["project"] = write_text_atomic(out_dir / "project.json", project.to_json())
     files["otio"] = write_otio(timeline, out_dir / "timeline.otio", video)
     files["credits"] = write_text_atomic(out_dir / "credits.json",

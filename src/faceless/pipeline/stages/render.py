@@ -12,7 +12,7 @@ from faceless.pipeline.context import RunContext
 from faceless.storage.cache import content_key, file_key
 from faceless.storage.files import write_text_atomic
 
-SEGMENT_VERSION = "segment/1"
+SEGMENT_VERSION = "segment/2"  # 2: designed cards show a key phrase instead of a keyword list
 AUDIO_VERSION = "audio/1"
 
 
@@ -35,6 +35,7 @@ def render_segment(clip: SceneClip, timeline: Timeline, ctx: RunContext, enc: ob
     from faceless.render.run import run_ffmpeg
     from faceless.render.segments import build_segment_command
     from faceless.render.subtitles import build_ass
+    from faceless.text.keywords import key_phrase
 
     fmt = get_format(timeline.format)
     key = segment_key(clip, timeline, enc.key())  # type: ignore[attr-defined]
@@ -49,8 +50,8 @@ def render_segment(clip: SceneClip, timeline: Timeline, ctx: RunContext, enc: ob
                                       highlight_colour=timeline.highlight_colour), encoding="utf-8")
     overlay = None
     if clip.visual.kind == "designed":
-        overlay = render_keyword_card(clip.keywords[:4] or [clip.narration.split()[0]], fmt,
-                                      work / "card.png", seed=clip.scene_id)
+        phrase = key_phrase(clip.narration, clip.keywords) or clip.narration.split()[0]
+        overlay = render_keyword_card([phrase], fmt, work / "card.png", seed=clip.scene_id)
     pin = demuxer_options(Path(clip.visual.path)) if clip.visual.path else None
     cmd = build_segment_command(clip, fmt, out=out, enc=enc, ass_path=ass_path,  # type: ignore[arg-type]
                                 overlay_png=overlay, input_options=pin)
@@ -79,11 +80,19 @@ def master_audio(timeline: Timeline, ctx: RunContext) -> tuple[Path, dict[str, f
     return out, loud
 
 
+def opening_key(timeline: Timeline, segments: list[Path], seconds: float) -> str:
+    """What the first `seconds` of the video look like: the cached segments that cover them
+    (a segment's file name is the hash of its pixels' inputs)."""
+    limit = round(seconds * timeline.fps)
+    names = [seg.name for clip, seg in zip(timeline.clips, segments, strict=True) if clip.start_frame < limit]
+    return content_key("opening/1", timeline.format, names)
+
+
 def render_stage(timeline: Timeline, out_video: Path, ctx: RunContext
-                 ) -> tuple[Path, int, int, dict[str, float]]:
+                 ) -> tuple[Path, int, int, dict[str, float], list[Path]]:
     """Master the audio while the changed scenes render (in parallel), then join without re-encoding.
 
-    Returns (video, scenes rendered, scenes taken from the cache, loudness of the mix). The audio
+    Returns (video, scenes rendered, scenes taken from the cache, loudness of the mix, segment files). The audio
     pass runs beside the segment renders: an edit that re-encodes one scene then costs about
     max(audio, one segment) instead of their sum.
     """
@@ -121,4 +130,4 @@ def render_stage(timeline: Timeline, out_video: Path, ctx: RunContext
     segments = [p for p, _ in results]
     cached = sum(1 for _, c in results if c)
     join_segments(segments, audio_path, out_video, duration=timeline.duration)
-    return out_video, n - cached, cached, loudness
+    return out_video, n - cached, cached, loudness, segments
