@@ -77,6 +77,9 @@ def release_models() -> None:
 
 def render_project(project: Project, out_dir: Path, ctx: RunContext | None = None) -> RenderResult:
     """Voice → visuals → music → timeline → segments + audio → MP4 and side files in `out_dir`."""
+    from faceless.runtime import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before the scene threads exist: keeps a long render's memory flat
     ctx = ctx or RunContext()
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -84,9 +87,11 @@ def render_project(project: Project, out_dir: Path, ctx: RunContext | None = Non
         speeches = voice_stage(project, ctx)
     with ctx.stage("visuals"):
         project = visuals_stage(project, [s.frames / 30 for s in speeches], ctx)
+    # Before the music: synthesising a bed allocates ~140 MB of samples, which must not stack on the
+    # voice and embedding models (they were the process's peak).
+    release_models()
     with ctx.stage("music"):
         music_path, music_credit = music_stage(project, ctx)
-    release_models()
     with ctx.stage("timeline"):
         timeline = compose_timeline(project, speeches, music_path)
     with ctx.stage("render"):  # the audio mastering runs inside, beside the scene renders
