@@ -71,10 +71,12 @@ def run_ffmpeg(
     cancel: threading.Event | None = None,
     timeout: float | None = None,
     threads: int | None = None,
+    nice: int = 0,
 ) -> Path:
     """Run `cmd`, writing to a temp file renamed onto `cmd.output` only on success.
 
     `progress` receives a fraction in [0, 1] when `duration` (seconds of output) is known.
+    `nice` > 0 lowers the process's CPU priority (so a short job running beside it finishes first).
     """
     final = Path(cmd.output)
     tmp = atomic_target(final)
@@ -84,7 +86,7 @@ def run_ffmpeg(
     # -progress writes key=value lines to stdout; the log goes to stderr.
     argv[1:1] = ["-progress", "pipe:1", "-nostats"]
     try:
-        _execute(argv, duration=duration, progress=progress, cancel=cancel, timeout=timeout)
+        _execute(argv, duration=duration, progress=progress, cancel=cancel, timeout=timeout, nice=nice)
         os.replace(tmp, final)
     finally:
         if tmp.exists():
@@ -99,10 +101,16 @@ def _execute(
     progress: Callable[[float], None] | None,
     cancel: threading.Event | None,
     timeout: float | None,
+    nice: int = 0,
 ) -> None:
     proc = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    if nice > 0:
+        try:  # after the spawn, not in preexec_fn (unsafe with threads); the first milliseconds do not matter
+            os.setpriority(os.PRIO_PROCESS, proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
+        except (OSError, AttributeError):
+            pass
     err_chunks: list[str] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read() if proc.stderr else ""))
     reader.start()
