@@ -8,11 +8,11 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 if command -v apt-get >/dev/null 2>&1; then
-  echo "==> system packages (ffmpeg, espeak-ng, sox, fonts, chromium for browser tests)"
+  echo "==> system packages (ffmpeg, espeak-ng, sox, fonts, chromium for browser tests, wrk for the API benchmark)"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     python3 python3-venv python3-dev ffmpeg espeak-ng libespeak-ng1 sox fontconfig \
-    fonts-noto-core fonts-dejavu-core chromium >/dev/null
+    fonts-noto-core fonts-dejavu-core chromium wrk >/dev/null
 else
   echo "warning: no apt-get; install ffmpeg (with libass and libx264), espeak-ng and fonts yourself" >&2
 fi

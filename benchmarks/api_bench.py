@@ -1,14 +1,17 @@
-"""API throughput and job latency, against a real uvicorn server in another process.
+"""API throughput and job latency, against a real uvicorn server in other processes.
 
     .venv/bin/python benchmarks/api_bench.py                     # SQLite (embedded default) and PostgreSQL
-    .venv/bin/python benchmarks/api_bench.py --db sqlite --seconds 10 --clients 64
+    .venv/bin/python benchmarks/api_bench.py --db sqlite --seconds 10 --clients 64 --http-workers 1
 
-1. Project reads: `--clients` concurrent keep-alive clients (asyncio + httpx, in a separate process
-   from the server) GET one project for `--seconds`; reports requests/s and p50/p99 latency.
+1. Project reads: `--clients` concurrent keep-alive connections GET one project (8 scenes) for
+   `--seconds`; reports requests/s and p50/p90/p99 latency. The load comes from `wrk` (C, light on
+   the 2 shared cores) when installed, else from an asyncio + httpx client in its own process.
+   The per-user rate limit is lifted for the run (one user sends all the requests).
 2. Job submission -> first progress event: with an embedded worker process running, POST a render and
    poll its events until the worker's first event ("running ...") and the first engine progress event.
 
-The server is `uvicorn` with one process (the embedded default). Results: benchmarks/results/api_bench.json.
+The server runs as `faceless serve` does: `--http-workers` uvicorn processes (default: one per CPU,
+up to 4). Results: benchmarks/results/api_bench.json.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -29,39 +34,16 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# Eight scene cards: a project of the size people read and edit in the app.
+SCRIPT = " ".join(f"Scene {i}: octopuses have three hearts, blue blood and nine brains." for i in range(1, 9))
 PG = os.environ.get("FACELESS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def app_factory() -> Any:
-    """uvicorn --factory entry: the app configured from FACELESS_* with the jobs slice installed."""
-    from faceless.server.app import create_app
-    from faceless.server.routes.jobs import install
+    """uvicorn --factory entry: the app exactly as `faceless serve` builds it (settings from FACELESS_*)."""
+    from faceless.server.app import serve_app
 
-    app = create_app()
-    install(app)
-    if os.environ.get("BENCH_POOL") == "large":
-        # faceless.server.db.make_engine keeps SQLAlchemy's default pool (5 + 10 overflow). FastAPI runs sync
-        # routes and the clean-up of `yield` dependencies in one 40-thread pool, so with more than 15
-        # requests in flight every thread can block on a pool checkout while the clean-ups that would
-        # return connections wait for a thread: a deadlock until the 30 s pool timeout. A pool at least as
-        # large as the thread pool avoids it (see the report; db.py is not this benchmark's to change).
-        from sqlalchemy import create_engine, event
-
-        from faceless.server.db import _sqlite_pragmas, make_sessionmaker
-
-        ctx = app.state.ctx
-        url = ctx.settings.database_url
-        kwargs: dict[str, Any] = {"pool_size": 48, "max_overflow": 16}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            kwargs["pool_pre_ping"] = True
-        engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(engine, "connect", _sqlite_pragmas)
-        ctx.engine.dispose()
-        ctx.engine, ctx.sessions = engine, make_sessionmaker(engine)
-    return app
+    return serve_app()
 
 
 def _free_port() -> int:
@@ -113,16 +95,44 @@ async def _load(url: str, headers: dict[str, str], clients: int, seconds: float)
     }
 
 
+def _wrk(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
+    """Load from wrk (2 threads) with the bearer token; latencies from its --latency table."""
+    script = Path(tempfile.mkdtemp(prefix="wrk-")) / "auth.lua"
+    script.write_text(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
+                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if m is None:
+            return -1.0
+        return round(float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)], 2)
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"requests": int(total.group(1)) if total else 0, "errors": int(non2xx.group(1)) if non2xx else 0,
+            "rps": float(rps.group(1)) if rps else 0.0, "p50_ms": ms("50"), "p90_ms": ms("90"),
+            "p99_ms": ms("99"), "client": "wrk"}
+
+
 def _load_process(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
     """Run the load generator in its own Python process (so it does not share the server's GIL)."""
     code = (f"import asyncio,json,sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import api_bench as b; "
             f"print(json.dumps(asyncio.run(b._load({url!r}, {{'Authorization': 'Bearer {token}'}}, "
             f"{clients}, {seconds}))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return dict(json.loads(out.stdout.strip().splitlines()[-1])) | {"client": "python httpx"}
 
 
-def bench(db: str, clients: int, seconds: float) -> dict[str, Any]:
+def load(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
+    """wrk when installed (the lighter client), else the Python client."""
+    if shutil.which("wrk"):
+        return _wrk(url, token, clients, seconds)
+    return _load_process(url, token, clients, seconds)
+
+
+def bench(db: str, clients: int, seconds: float, http_workers: int) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix=f"api-bench-{db}-"))
     db_url = f"sqlite:///{data / 'faceless.db'}" if db == "sqlite" else _pg_schema()
     if db_url is None:
@@ -130,14 +140,16 @@ def bench(db: str, clients: int, seconds: float) -> dict[str, Any]:
     port = _free_port()
     env = {**os.environ, "FACELESS_DATA_DIR": str(data), "FACELESS_DATABASE_URL": db_url,
            "FACELESS_RATE_USER": "10000000/minute", "FACELESS_RATE_AUTH_IP": "1000/minute",
-           "FACELESS_COOKIE_SECURE": "false", "FACELESS_CACHE_DIR": str(data / "cache")}
+           "FACELESS_COOKIE_SECURE": "false", "FACELESS_CACHE_DIR": str(data / "cache"),
+           "FACELESS_HTTP_WORKERS": str(http_workers)}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "api_bench:app_factory", "--app-dir", str(ROOT / "benchmarks"),
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--workers", str(http_workers)],
         env=env,
     )
     base = f"http://127.0.0.1:{port}/api/v1"
-    result: dict[str, Any] = {"db": db, "clients": clients, "seconds": seconds}
+    result: dict[str, Any] = {"db": db, "clients": clients, "seconds": seconds, "http_workers": http_workers}
     try:
         for _ in range(100):
             try:
@@ -150,11 +162,11 @@ def bench(db: str, clients: int, seconds: float) -> dict[str, Any]:
         token, org = r.json()["tokens"]["access_token"], r.json()["personal_org"]["id"]
         auth = {"Authorization": f"Bearer {token}"}
         r = httpx.post(f"{base}/orgs/{org}/projects/from-input", headers=auth, timeout=60, json={
-            "script": "Octopuses have three hearts.", "format": "square", "music": {"source": "none"}})
+            "script": SCRIPT, "format": "square", "music": {"source": "none"}})
         r.raise_for_status()
         pid = r.json()["id"]
-        _load_process(f"{base}/orgs/{org}/projects/{pid}", token, clients, 2)  # warm-up
-        result["project_reads"] = _load_process(f"{base}/orgs/{org}/projects/{pid}", token, clients, seconds)
+        load(f"{base}/orgs/{org}/projects/{pid}", token, clients, 2)  # warm-up
+        result["project_reads"] = load(f"{base}/orgs/{org}/projects/{pid}", token, clients, seconds)
         print(db, "project reads", result["project_reads"], flush=True)
         result["job_latency"] = _job_latency(base, org, pid, auth, env)
         print(db, "job latency", result["job_latency"], flush=True)
@@ -195,12 +207,11 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--pool", choices=["default", "large"], default="large",
-                    help="'default' = make_engine's pool as shipped (40 + 20)")
+    ap.add_argument("--http-workers", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                    help="HTTP server processes (faceless serve's default: one per CPU, up to 4)")
     args = ap.parse_args()
-    os.environ["BENCH_POOL"] = args.pool
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    results = [bench(db, args.clients, args.seconds) for db in dbs]
+    results = [bench(db, args.clients, args.seconds, args.http_workers) for db in dbs]
     out = ROOT / "benchmarks" / "results" / "api_bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"cpus": os.cpu_count(), "results": results}, indent=2) + "\n")

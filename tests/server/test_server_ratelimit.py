@@ -36,6 +36,15 @@ def test_memory_bucket_refills_over_time() -> None:
     assert limiter.acquire("k", rate) == pytest.approx(20.0)
 
 
+def test_memory_limit_is_shared_between_http_processes() -> None:
+    clock = FakeClock()
+    rate = Rate.parse("10/minute")
+    halves = [MemoryRateLimiter(clock=clock, share=2) for _ in range(2)]
+    allowed = sum(1 for lim in halves for w in _drain(lim, "k", rate) if w == 0)
+    assert allowed == 10  # two processes together allow what the limit says, not twice that
+    assert halves[0].acquire("k", rate) == pytest.approx(12.0)  # each refills at half the rate
+
+
 def test_memory_limiter_stays_bounded() -> None:
     limiter = MemoryRateLimiter(max_keys=10)
     for i in range(100):

@@ -243,23 +243,45 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=0, help="Render worker processes started alongside (0: none).")] = 1,
+    http_workers: Annotated[int, typer.Option(min=1, max=64, help="HTTP server processes (default: one per CPU, "
+                                              "up to 4).")] = 0,
 ) -> None:
     """Run the API, the web app and render workers (SQLite + local files unless configured otherwise)."""
+    import os
+
     import uvicorn
 
     from faceless.server.app import create_app
+    from faceless.server.db import make_engine, upgrade_database
     from faceless.server.settings import Settings
     from faceless.worker import embedded
 
+    # Several processes serve HTTP (the GIL allows one Python thread at a time per process);
+    # the children read the same FACELESS_* environment, told how many they are for the rate limits.
+    http_workers = http_workers or max(1, min(4, os.cpu_count() or 1))
+    os.environ["FACELESS_HTTP_WORKERS"] = str(http_workers)
     settings = Settings()
-    application = create_app(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.ensure_secret_key()  # once, before the children read it
+    engine = make_engine(settings.database_url)
+    upgrade_database(engine)  # once here; the children find nothing to do
+    engine.dispose()
     typer.echo(f"Faceless on http://{host}:{port}/  (data: {settings.data_dir}, database: "
-               f"{settings.database_url.split('@')[-1]}, workers: {workers})", err=True)
+               f"{settings.database_url.split('@')[-1]}, HTTP processes: {http_workers}, render workers: "
+               f"{workers})", err=True)
+
+    def run_http() -> None:
+        if http_workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+        else:
+            uvicorn.run("faceless.server.app:serve_app", factory=True, workers=http_workers, host=host,
+                        port=port, proxy_headers=True)
+
     if workers:
         with embedded(settings, processes=workers):
-            uvicorn.run(application, host=host, port=port, proxy_headers=True)
+            run_http()
     else:
-        uvicorn.run(application, host=host, port=port, proxy_headers=True)
+        run_http()
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,6 +67,34 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 7_361_554_206  # pg_advisory_lock key: one migrator at a time across machines
+
+
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent; safe at every start)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema up to `revision` (idempotent; safe at every start).
+
+    Several API processes start at once (`faceless serve --http-workers N`, or N machines): they
+    take turns under a lock — an advisory lock on PostgreSQL, a lock file beside a SQLite database —
+    and the ones after the first find nothing to do.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            try:
+                command.upgrade(alembic_config(engine), revision)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    import fcntl
+
+    with open(f"{database}.migrate.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -18,20 +18,25 @@ class RateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
-    """Buckets in a bounded LRU dict (per process; fine for one `faceless serve`)."""
+    """Buckets in a bounded LRU dict (per process; `share` splits each limit between HTTP workers)."""
 
-    def __init__(self, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic, *,
+                 share: int = 1) -> None:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
         self._lock = threading.Lock()
         self._max = max_keys
         self._clock = clock
+        # One of `share` processes serving the same clients: its buckets hold 1/share of each limit,
+        # so all of them together allow what the limit says (never more).
+        self._share = max(1, share)
 
     def acquire(self, key: str, rate: Rate) -> float:
-        per_second = rate.count / rate.period
+        capacity = max(1.0, rate.count / self._share)
+        per_second = rate.count / rate.period / self._share
         with self._lock:
             now = self._clock()
-            tokens, at = self._buckets.pop(key, (float(rate.count), now))
-            tokens = min(float(rate.count), tokens + (now - at) * per_second)
+            tokens, at = self._buckets.pop(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - at) * per_second)
             wait = 0.0
             if tokens >= 1.0:
                 tokens -= 1.0
@@ -81,4 +86,6 @@ class RedisRateLimiter:
 
 def make_rate_limiter(settings: Settings) -> RateLimiter:
     """Redis-backed when `redis_url` is configured, else in-process."""
-    return RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
+    if settings.redis_url:
+        return RedisRateLimiter(settings.redis_url)
+    return MemoryRateLimiter(share=settings.http_workers)

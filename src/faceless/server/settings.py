@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     redis_url: str = ""  # when set, rate limits are shared through Redis
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str = "http://127.0.0.1:8000"
+    # HTTP worker processes of `faceless serve` (set by it for its children). Without Redis each
+    # process keeps its own rate-limit buckets, so each gets 1/http_workers of every limit.
+    http_workers: int = Field(default=1, ge=1, le=64)
 
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from starlette.middleware import Middleware
 
 from faceless.server.jobs import JobQueue
@@ -55,8 +55,6 @@ def install(app: FastAPI, *, queue: JobQueue | None = None, upload_limit: int = 
     app.state.job_queue = queue or HueyJobQueue(settings.queue_url)
     app.state.blobs = blob_store_for(settings.data_dir)
     app.state.upload_limit = upload_limit
-    api = APIRouter(prefix="/api/v1")
-    for module in (inputs, renders, assets):
-        api.include_router(module.router)
-    app.include_router(api)
+    for module in (renders, inputs, assets):  # straight into the app: see create_app on route matching
+        app.include_router(module.router, prefix="/api/v1")
     _widen_body_limit(app, UPLOAD_PATH, upload_limit)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, bindparam, cast, func, select, update
 
 from faceless.domain import Project
 from faceless.server import accounts
-from faceless.server.deps import Db, OrgAccess, client_ip, requires
+from faceless.server.deps import Db, OrgAccess, client_ip, get_ctx, requires
 from faceless.server.errors import ApiError, not_found
+from faceless.server.fastauth import read_access
 from faceless.server.models import ProjectRow, ProjectVersion, utcnow
 from faceless.server.schemas import (
     Page,
@@ -75,33 +77,45 @@ def _create(db: Db, access: OrgAccess, data: dict[str, Any], message: str) -> Pr
     return row
 
 
+_JSON_OPTS = orjson.OPT_UTC_Z  # the same "...Z" timestamps pydantic writes elsewhere
+_SUMMARY_COLS = (
+    ProjectRow.id,
+    ProjectRow.title,
+    ProjectRow.version,
+    ProjectRow.created_at,
+    ProjectRow.updated_at,
+    ProjectRow.created_by,
+)  # not the JSON: lists stay cheap
+
+
+_SUMMARY_KEYS = tuple(c.key for c in _SUMMARY_COLS)
+# Compiled once; `data` as text (JSONB::text on PostgreSQL), which is already valid JSON.
+_READ_ONE = (
+    select(*_SUMMARY_COLS, cast(ProjectRow.data, Text).label("data"))
+    .where(ProjectRow.id == bindparam("id"), ProjectRow.org_id == bindparam("org"))
+)
+
+
 @router.get("", response_model=Page[ProjectSummaryOut])
-def list_projects(
-    access: Annotated[OrgAccess, Depends(requires("project.read"))],
-    db: Db,
+async def list_projects(
+    request: Request,
+    access: Annotated[OrgAccess, Depends(read_access("project.read"))],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> Page[ProjectSummaryOut]:
+) -> Response:
     """The organisation's projects, most recently updated first."""
     where = ProjectRow.org_id == access.org.id
-    total = db.scalar(select(func.count()).select_from(ProjectRow).where(where)) or 0
-    cols = (
-        ProjectRow.id,
-        ProjectRow.title,
-        ProjectRow.version,
-        ProjectRow.created_at,
-        ProjectRow.updated_at,
-        ProjectRow.created_by,
-    )  # not the JSON: lists stay cheap
-    rows = db.execute(
-        select(*cols)
-        .where(where)
-        .order_by(ProjectRow.updated_at.desc(), ProjectRow.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    items = [ProjectSummaryOut.model_validate(r._mapping) for r in rows]
-    return Page[ProjectSummaryOut](items=items, total=total, limit=limit, offset=offset)
+    with get_ctx(request).sessions() as db:
+        total = db.scalar(select(func.count()).select_from(ProjectRow).where(where)) or 0
+        rows = db.execute(
+            select(*_SUMMARY_COLS)
+            .where(where)
+            .order_by(ProjectRow.updated_at.desc(), ProjectRow.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    page = {"items": [dict(r._mapping) for r in rows], "total": total, "limit": limit, "offset": offset}
+    return Response(orjson.dumps(page, option=_JSON_OPTS), media_type="application/json")
 
 
 @router.post("", status_code=201, response_model=ProjectOut)
@@ -126,11 +140,29 @@ def create_project(
     return _out(row)
 
 
-@router.get("/{project_id}", response_model=ProjectOut)
-def get_project(
-    project_id: Id, access: Annotated[OrgAccess, Depends(requires("project.read"))], db: Db
-) -> ProjectOut:
-    return _out(_get(db, access, project_id))
+@router.get("/{project_id}", response_model=ProjectOut,
+            responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}})
+async def get_project(
+    project_id: Id, request: Request, access: Annotated[OrgAccess, Depends(read_access("project.read"))]
+) -> Response:
+    """The project at its current version. Sends an ETag; `If-None-Match` with it answers 304.
+
+    The hot read path: async, one short query, JSON written by orjson (no thread hop, no
+    connection held while the response is sent).
+    """
+    with get_ctx(request).engine.connect() as conn:
+        row = conn.execute(_READ_ONE, {"id": project_id, "org": access.org.id}).first()
+    if row is None:
+        raise not_found("project")
+    meta = row._mapping
+    etag = f'W/"{meta["id"]}.{meta["version"]}.{meta["updated_at"].timestamp():.6f}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
+    if etag in (request.headers.get("if-none-match") or "").replace(" ", "").split(","):
+        return Response(status_code=304, headers=headers)
+    # The stored JSON text goes out as it is: no parse and re-serialise of the whole project.
+    head = orjson.dumps({k: meta[k] for k in _SUMMARY_KEYS}, option=_JSON_OPTS)
+    return Response(head[:-1] + b',"project":' + meta["data"].encode() + b"}",
+                    media_type="application/json", headers=headers)
 
 
 @router.put("/{project_id}", response_model=ProjectOut)
