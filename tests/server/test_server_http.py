@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from server_helpers import Api, project_json
 
@@ -77,7 +79,19 @@ def test_openapi_and_docs(api: Api) -> None:
     spec = api.client.get("/api/v1/openapi.json").json()
     assert "/api/v1/orgs/{org_id}/projects" in spec["paths"]
     assert "ErrorBody" in spec["components"]["schemas"]
-    assert api.client.get("/docs").status_code == 200
+    docs = api.client.get("/docs")
+    assert docs.status_code == 200
+    # Offline and CSP-clean: only same-origin assets, no inline script, and every asset is served.
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert srcs and all(u.startswith("/docs/assets/") for u in srcs), srcs
+    assert "<script>" not in docs.text and "cdn." not in docs.text
+    assert "script-src 'self';" in docs.headers["content-security-policy"]
+    for url in srcs:
+        asset = api.client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 100, url
+    assert "SwaggerUIBundle" in api.client.get("/docs/assets/init.js").text
+    assert api.client.get("/docs/assets/..%2Fsecret_key").status_code == 404
+    assert api.client.get("/docs/assets/index.html").status_code == 404  # allow-list only
 
 
 def test_cors_from_settings(make_app) -> None:  # type: ignore[no-untyped-def]

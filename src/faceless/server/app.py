@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from faceless.server.db import make_engine, make_sessionmaker, upgrade_database
 from faceless.server.deps import CSRF_HEADER, ServerContext
+from faceless.server.docs import install_docs
 from faceless.server.errors import ErrorBody, install_error_handlers
 from faceless.server.middleware import BodySizeLimit, SecurityHeaders
 from faceless.server.ratelimit import RateLimiter, make_rate_limiter
@@ -74,7 +75,7 @@ def create_app(
         title="Faceless",
         version="1",
         summary="Script, article or topic in; finished, narrated, captioned video out.",
-        docs_url="/docs",
+        docs_url=None,  # served by faceless.server.docs: local assets, strict CSP
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
@@ -92,6 +93,7 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    install_docs(app)
     app.include_router(pages.router)  # the web app: HTML pages, static files, PWA
 
     # Outermost last: headers are added even to CORS preflights and to errors.
