@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
 
+    # Sign-in with Google / GitHub (OAuth 2 via Authlib): a provider is offered when both are set.
+    oauth_google_client_id: str = ""
+    oauth_google_client_secret: str = ""
+    oauth_google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    oauth_github_client_id: str = ""
+    oauth_github_client_secret: str = ""
+    oauth_github_authorize_url: str = "https://github.com/login/oauth/authorize"
+    oauth_github_token_url: str = "https://github.com/login/oauth/access_token"
+    oauth_github_api_url: str = "https://api.github.com"
+
     rate_auth_ip: str = "30/minute"  # sign-up, login, refresh... per client IP
     rate_auth_account: str = "10/minute"  # login attempts per account (email)
     rate_user: str = "1200/minute"  # every authenticated request, per user

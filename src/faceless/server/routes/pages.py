@@ -127,19 +127,27 @@ MaybeViewer = Annotated[Viewer | None, Depends(signed_in)]
 # --- sign-in ------------------------------------------------------------------------------------
 
 
+def _oauth_providers(request: Request) -> list[str]:
+    from faceless.server.oauth import configured
+
+    return configured(request.app.state.ctx.settings)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
     """Sign in (password, then the TOTP step when the account has MFA)."""
     if viewer is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return _page(request, "login.html", None, title="Sign in", next=_safe_next(next), page="login")
+    return _page(request, "login.html", None, title="Sign in", next=_safe_next(next), page="login",
+                 oauth_providers=_oauth_providers(request))
 
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
     if viewer is not None:
         return RedirectResponse("/", status_code=303)
-    return _page(request, "signup.html", None, title="Create account", next=_safe_next(next), page="signup")
+    return _page(request, "signup.html", None, title="Create account", next=_safe_next(next), page="signup",
+                 oauth_providers=_oauth_providers(request))
 
 
 @router.get("/offline", response_class=HTMLResponse)

@@ -9,10 +9,22 @@ let mfaToken = null;
 
 const done = () => location.assign(next);
 
-if (cookie("fl_csrf")) {
-  refreshSession().then((ok) => { if (ok) done(); });
+// Back from Google/GitHub: an error to show, or (MFA accounts) the second step's token in the fragment.
+const oauthError = new URLSearchParams(location.search).get("oauth_error");
+const fromOAuth = new URLSearchParams(location.hash.slice(1)).get("mfa");
+if (oauthError) showError("login-error", oauthError);
+if (fromOAuth) {
+  history.replaceState(null, "", location.pathname + location.search);  // the token leaves the address bar
+  mfaToken = fromOAuth;
+  form.hidden = true;
+  mfaForm.hidden = false;
+  document.getElementById("mfa-code").focus();
+} else {
+  if (cookie("fl_csrf")) {
+    refreshSession().then((ok) => { if (ok) done(); });
+  }
+  document.getElementById("login-email").focus();
 }
-document.getElementById("login-email").focus();
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
