@@ -15,7 +15,6 @@ from PIL import Image
 from web_helpers import PASSWORD, web_settings
 
 from faceless.server.app import create_app
-from faceless.server.routes.pages import scene_thumbnail
 from faceless.web import STATIC_DIR, TEMPLATES_DIR
 
 APP_PAGES = ["/", "/new", "/assets", "/settings/org", "/settings/account"]
@@ -147,24 +146,11 @@ def test_project_page_embeds_project_json_safely_and_is_scoped_by_org(client: Te
     data = json.loads(boot.group(1))
     assert data["project"]["scenes"][0]["narration"] == hostile
     assert data["version"] == 1 and data["can_write"] is True and data["job"] is None
-    # Another account cannot open the page nor its thumbnails.
-    other, _ = _signed_in(client, "stranger@example.com")
+    # Another account cannot open the page nor its scene previews.
+    other, other_org = _signed_in(client, "stranger@example.com")
     r = other.get(f"/projects/{pid}")
     assert r.status_code == 404 and "project not found" in r.text and hostile not in r.text
-    assert other.get(f"/projects/{pid}/scenes/s1/thumb.png").status_code == 404
-
-
-def test_scene_thumbnail_is_a_png_with_etag(client: TestClient) -> None:
-    c, org = _signed_in(client, "thumbs@example.com")
-    pid = _create_project(c, org, "A scene about the sea.")
-    r = c.get(f"/projects/{pid}/scenes/s1/thumb.png")
-    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
-    assert Image.open(BytesIO(r.content)).size == (180, 320)
-    again = c.get(f"/projects/{pid}/scenes/s1/thumb.png", headers={"If-None-Match": r.headers["etag"]})
-    assert again.status_code == 304
-    assert c.get(f"/projects/{pid}/scenes/nope/thumb.png").status_code == 404
-    a, b = scene_thumbnail(0, "same", "x"), scene_thumbnail(0, "same", "y")
-    assert Image.open(BytesIO(a)).getpixel((170, 5)) != Image.open(BytesIO(b)).getpixel((170, 5))
+    assert other.get(f"/api/v1/orgs/{org}/projects/{pid}/scenes/s1/preview.jpg").status_code == 404
 
 
 def test_org_switch_cookie_only_selects_orgs_you_belong_to(client: TestClient) -> None:

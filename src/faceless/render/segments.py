@@ -85,19 +85,16 @@ def _gradient_source(clip: SceneClip, fmt: RenderFormat, fps: int) -> str:
     )
 
 
-def build_segment_command(clip: SceneClip, fmt: RenderFormat, *, out: Path, enc: EncoderSettings,
-                          ass_path: Path | None = None, overlay_png: Path | None = None,
-                          input_options: list[str] | None = None) -> FFmpegCommand:
-    """The ffmpeg command rendering `clip` as a video-only segment of exactly `clip.frames` frames.
+def segment_graph(clip: SceneClip, fmt: RenderFormat, fps: int, *, ass_path: Path | None = None,
+                  overlay_png: Path | None = None, input_options: list[str] | None = None
+                  ) -> tuple[list[Input], str]:
+    """Inputs and filter graph of a scene's pictures (no output label, no pixel format yet).
 
     image: cover-scaled still with a slow pan; video: from `visual.start`, looped if short, converted
     to the frame rate and cover-cropped; designed: moving gradient with `overlay_png` on top.
-    `ass_path` (times relative to the scene start) is burned in last. `input_options` pin the
-    visual's demuxer (from `media.validate.demuxer_options`) so a file is read only as what it was
-    checked to be. Pure: no file is touched.
+    `ass_path` (times relative to the scene start) is burned in last.
     """
     visual = clip.visual
-    fps = enc.fps
     w, h = fmt.width, fmt.height
     inputs: list[Input] = []
     if visual.kind in ("image", "video") and not visual.path:
@@ -127,6 +124,20 @@ def build_segment_command(clip: SceneClip, fmt: RenderFormat, *, out: Path, enc:
         graph += f"[bg];[bg][{len(inputs) - 1}:v]overlay=x=0:y=0:format=yuv420:eof_action=repeat"
     if ass_path is not None:
         graph += f",ass=filename={escape_filter_value(str(Path(ass_path).absolute()))}"
+    return inputs, graph
+
+
+def build_segment_command(clip: SceneClip, fmt: RenderFormat, *, out: Path, enc: EncoderSettings,
+                          ass_path: Path | None = None, overlay_png: Path | None = None,
+                          input_options: list[str] | None = None) -> FFmpegCommand:
+    """The ffmpeg command rendering `clip` as a video-only segment of exactly `clip.frames` frames.
+
+    See `segment_graph` for the pictures. `input_options` pin the visual's demuxer (from
+    `media.validate.demuxer_options`) so a file is read only as what it was checked to be. Pure:
+    no file is touched.
+    """
+    inputs, graph = segment_graph(clip, fmt, enc.fps, ass_path=ass_path, overlay_png=overlay_png,
+                                  input_options=input_options)
     graph += ",format=yuv420p,setsar=1[v]"
     output_options = [
         "-map", "[v]", "-an", "-sn", "-dn",

@@ -7,12 +7,9 @@ JSON API (`/api/v1`) from small ES modules; the pages themselves only ever read.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import textwrap
 from dataclasses import dataclass
 from functools import cache
-from io import BytesIO
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,7 +17,6 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -303,59 +299,6 @@ def account_settings(request: Request, viewer: MaybeViewer, db: Db) -> Response:
     ).all()
     keys = [k for k in keys if k.expires_at is None or k.expires_at > now]
     return _page(request, "account.html", viewer, title="Account", page="account", keys=keys)
-
-
-# --- scene thumbnails ---------------------------------------------------------------------------
-
-THUMB_SIZE = (180, 320)
-
-
-@cache
-def _thumb_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    try:
-        from faceless.render.fonts import find_font
-
-        return ImageFont.truetype(str(find_font(bold=True).path), size)
-    except Exception:  # no usable font file: Pillow's built-in bitmap font still draws the card
-        return ImageFont.load_default()
-
-
-def scene_thumbnail(index: int, narration: str, seed: str, size: tuple[int, int] = THUMB_SIZE) -> bytes:
-    """A designed placeholder card (PNG) for a scene: its number and first words on a colour from `seed`."""
-    h = hashlib.sha256(seed.encode()).digest()
-    top = (40 + h[0] % 90, 30 + h[1] % 80, 70 + h[2] % 110)
-    bottom = tuple(max(0, c - 30) for c in top)
-    img = Image.new("RGB", size, top)
-    draw = ImageDraw.Draw(img)
-    for y in range(size[1]):  # vertical gradient
-        t = y / size[1]
-        draw.line(
-            [(0, y), (size[0], y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        )
-    draw.text((14, 12), f"{index + 1:02d}", font=_thumb_font(40), fill="#ffd700")
-    lines = textwrap.wrap(" ".join(narration.split()), width=16)[:6]
-    draw.multiline_text((14, 80), "\n".join(lines), font=_thumb_font(17), fill="#ffffff", spacing=6)
-    out = BytesIO()
-    img.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-@router.get("/projects/{project_id}/scenes/{scene_id}/thumb.png")
-def scene_thumb(project_id: Id, scene_id: Id, request: Request, viewer: MaybeViewer, db: Db) -> Response:
-    """The scene's placeholder thumbnail (used until the render service has a real preview frame)."""
-    if viewer is None:
-        raise ApiError(401, "not signed in: log in to see this project")
-    row = _project(db, viewer, project_id)
-    scenes = row.data.get("scenes", [])
-    found = next(((i, s) for i, s in enumerate(scenes) if s.get("id") == scene_id), None)
-    if found is None:
-        raise ApiError(404, "scene not found: reload the project")
-    index, scene = found
-    etag = '"' + hashlib.sha256(f"{index}|{scene.get('narration', '')}".encode()).hexdigest()[:16] + '"'
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    png = scene_thumbnail(index, str(scene.get("narration", "")), scene_id)
-    return Response(png, media_type="image/png", headers={"ETag": etag, "Cache-Control": "private, no-cache"})
 
 
 # --- PWA ----------------------------------------------------------------------------------------

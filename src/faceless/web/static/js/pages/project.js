@@ -21,13 +21,22 @@ function markDirty(on) {
   saveStatus.textContent = on ? "Unsaved changes" : "";
 }
 
+/** A short, stable hash of a string (FNV-1a), for cache-busting URLs. */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
 function renderScenes() {
   const list = document.getElementById("editor-scenes");
   list.replaceChildren(...project.scenes.map((scene, i) => {
-    const thumbKey = encodeURIComponent(scene.narration.length + ":" + scene.narration.slice(0, 40));
+    // The preview is drawn from the saved project; its URL changes with whatever it shows, so the
+    // browser fetches a new one after a save and keeps the old one otherwise.
+    const thumbKey = hash(JSON.stringify([i, scene.narration, scene.keywords, scene.visual, project.format, project.captions]));
     const card = sceneCard(scene, i, project.scenes.length, {
       readOnly: !boot.can_write,
-      thumb: `/projects/${boot.project_id}/scenes/${encodeURIComponent(scene.id)}/thumb.png?k=${thumbKey}`,
+      thumb: `/api/v1/orgs/${boot.org}/projects/${boot.project_id}/scenes/${encodeURIComponent(scene.id)}/preview.jpg?k=${thumbKey}`,
       onInput: (text) => {
         scene.narration = text;
         card.classList.add("dirty");
