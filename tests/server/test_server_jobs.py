@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from faceless.server import jobs
@@ -84,3 +84,43 @@ def test_attempts_are_bounded_and_cancel(db: Session) -> None:
     db.commit()
     assert jobs.heartbeat(db, lease) is True  # the worker learns at its next heartbeat
     jobs.finish(db, lease, "cancelled")
+
+
+def test_concurrent_event_writers_never_collide(app) -> None:  # type: ignore[no-untyped-def]
+    """Progress, cancel and reaper write events for one job at once: every event lands, in order."""
+    import threading
+
+    from faceless.server import jobs as jobs_mod
+    from faceless.server.models import JobEvent as Ev
+    from faceless.server.models import Organisation as Org
+
+    sessions = app.state.ctx.sessions
+    with sessions() as db:
+        org = Org(name="race")
+        db.add(org)
+        db.flush()
+        job = jobs_mod.enqueue(db, org_id=org.id, kind="render")
+        db.commit()
+        job_id = job.id
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(5):
+                with sessions() as db:
+                    jobs_mod._event(db, job_id, "log", message=f"w{n}-{i}")
+                    db.commit()
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors[:3]
+    with sessions() as db:
+        seqs = db.scalars(select(Ev.seq).where(Ev.job_id == job_id).order_by(Ev.seq)).all()
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 1 + 6 * 5  # "queued" + every write

@@ -41,6 +41,9 @@ class Lease:
 def _event(
     db: Session, job_id: str, kind: str, *, stage: str = "", progress: float | None = None, message: str = ""
 ) -> None:
+    # Lock the job first (its row on PostgreSQL, the database's write lock on SQLite), so two writers
+    # (the worker's progress and a cancel, the reaper...) never read the same max(seq) and collide.
+    db.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow()))
     seq = (db.scalar(select(func.max(JobEvent.seq)).where(JobEvent.job_id == job_id)) or 0) + 1
     db.add(JobEvent(job_id=job_id, seq=seq, kind=kind, stage=stage, progress=progress, message=message))
 
