@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     secret_key: str = ""  # default: generated once and kept in <data_dir>/secret_key
     queue_url: str = ""  # default: embedded (SQLite file in data_dir); redis://... to scale out
     redis_url: str = ""  # when set, rate limits are shared through Redis
+    storage_url: str = ""  # default: files under <data_dir>/blobs; s3://bucket/prefix for object storage
+    s3_endpoint_url: str = ""  # MinIO, R2, ... (empty: AWS)
+    s3_region: str = ""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str = "http://127.0.0.1:8000"
     # HTTP worker processes of `faceless serve` (set by it for its children). Without Redis each

@@ -3,8 +3,7 @@
 Keys are `/`-separated names made of safe segments (`orgs/<id>/assets/<id>/original.mp4`); anything
 else (`..`, absolute paths, odd characters) is refused, so a key can never escape the store's root.
 Writes are temp-file-then-rename, so a reader (or a killed writer) never sees a half-written blob.
-An S3-compatible store would implement the same protocol (not built yet: `local_path` would return
-None there and the API would stream or redirect instead of serving the file itself).
+`faceless.storage.s3.S3BlobStore` keeps the same layout as a local read-through copy of a bucket.
 """
 
 from __future__ import annotations
@@ -146,6 +145,13 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def blob_store_for(data_dir: Path) -> LocalBlobStore:
-    """The store a service with `data_dir` uses (shared by the API and its workers)."""
-    return LocalBlobStore(Path(data_dir) / "blobs")
+def blob_store_for(data_dir: Path, storage_url: str = "", *, endpoint_url: str | None = None,
+                   region: str | None = None) -> LocalBlobStore:
+    """The store a service with `data_dir` uses (shared by the API and its workers): local files, or
+    an S3-compatible bucket (`s3://bucket/prefix`) read through a local copy in the same place."""
+    if not storage_url:
+        return LocalBlobStore(Path(data_dir) / "blobs")
+    from faceless.storage.s3 import S3BlobStore, parse_storage_url
+
+    bucket, prefix = parse_storage_url(storage_url)
+    return S3BlobStore(Path(data_dir) / "blobs", bucket, prefix, endpoint_url=endpoint_url, region=region)

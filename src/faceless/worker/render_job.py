@@ -87,6 +87,13 @@ def project_for_job(db: Session, job: Job, blobs: LocalBlobStore) -> Project:
             data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) else value
     project = Project.from_data(data)
     confine_paths(project, blobs.root / asset_prefix(job.org_id))
+    materialise = getattr(blobs, "materialise", None)
+    if materialise is not None:  # object storage: fetch this machine's copy of every asset the project uses
+        for scene in project.scenes:
+            if scene.visual is not None and scene.visual.path:
+                materialise(scene.visual.path)
+        if project.music.source not in ("generated", "none"):
+            materialise(project.music.source)
     return project
 
 

@@ -112,7 +112,9 @@ def run_worker(settings: Settings, *, concurrency: int = 1, stop: threading.Even
     queue = HueyJobQueue(settings.queue_url)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     options = WorkerOptions(lease=timedelta(seconds=tuning.lease_seconds))
-    processor = JobProcessor(sessions, settings.data_dir, blob_store_for(settings.data_dir), owner, options)
+    blobs = blob_store_for(settings.data_dir, settings.storage_url, endpoint_url=settings.s3_endpoint_url,
+                           region=settings.s3_region)
+    processor = JobProcessor(sessions, settings.data_dir, blobs, owner, options)
     queue.handler = processor.process
     log.info("worker %s: %d consumer(s) on %s", owner, concurrency, settings.queue_url.split("@")[-1])
     try:

@@ -153,8 +153,9 @@ def submit_render(
     accounts.audit(db, "render.submitted", user_id=access.user.id, org_id=access.org.id, target_type="job",
                    target_id=job.id, ip=client_ip(request), project=row.id, version=row.version)
     db.commit()
+    out = job_out(db, access.org.id, job)  # as submitted: a fast worker may lease it the moment it is queued
     job_queue(request).submit(job.id)  # after the commit: a worker must find the row
-    return job_out(db, access.org.id, job)
+    return out
 
 
 @router.get("/renders", response_model=Page[JobOut])
@@ -220,9 +221,10 @@ def retry_render(
     accounts.audit(db, "render.retried", user_id=access.user.id, org_id=access.org.id, target_type="job",
                    target_id=job.id, ip=client_ip(request))
     db.commit()
-    job_queue(request).submit(job.id)
     db.refresh(job)
-    return job_out(db, access.org.id, job)
+    out = job_out(db, access.org.id, job)  # before queueing: a fast worker would already show it running
+    job_queue(request).submit(job.id)
+    return out
 
 
 def _event_out(e: JobEvent) -> EventOut:
