@@ -84,6 +84,12 @@ def test_github_links_an_existing_account_by_verified_email(client: TestClient, 
     r = _sign_in(client, "github", "/")
     assert r.status_code == 303 and r.headers["location"] == "/"
     assert client.get("/api/v1/auth/me").json()["user"]["id"] == user_id
+    # The password set at sign-up (never proven to belong to the address's owner) stops working,
+    # and so do the sessions it opened: no pre-account takeover.
+    old_refresh = signup.json()["tokens"]["refresh_token"]
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": old_refresh}).status_code == 401
+    login = client.post("/api/v1/auth/login", json={"email": "dev@example.com", "password": PASSWORD})
+    assert login.status_code == 401
     gh = idp.server.calls("GET", "/user/emails")[0]
     assert gh.headers["authorization"].startswith("Bearer ")
     db = client.app.state.ctx.sessions()
@@ -153,3 +159,13 @@ def test_sign_in_page_offers_configured_providers(client: TestClient, make_app) 
     assert "Continue with Google" in client.get("/signup").text
     with TestClient(make_app()) as plain:
         assert "Continue with" not in plain.get("/login").text
+
+
+def test_provider_down_or_refusing_goes_back_to_sign_in(client: TestClient, idp: FakeIdP) -> None:
+    start = client.get("/api/v1/auth/oauth/github/start", follow_redirects=False)
+    back = urlsplit(httpx.get(start.headers["location"], follow_redirects=False).headers["location"])
+    idp.codes.clear()  # the provider no longer knows the code (expired or already used)
+    assert "refused" in _error(client.get(f"{back.path}?{back.query}", follow_redirects=False))
+    idp.server.stop()  # Google's discovery document cannot be fetched
+    assert "unavailable" in _error(client.get("/api/v1/auth/oauth/google/start", follow_redirects=False))
+    assert "fl_access" not in client.cookies

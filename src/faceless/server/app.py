@@ -16,7 +16,7 @@ from faceless.server.docs import install_docs
 from faceless.server.errors import ErrorBody, install_error_handlers
 from faceless.server.middleware import BodySizeLimit, SecurityHeaders
 from faceless.server.ratelimit import RateLimiter, make_rate_limiter
-from faceless.server.routes import account, auth, oauth, orgs, pages, previews, projects, usage
+from faceless.server.routes import account, auth, oauth, orgs, pages, password, previews, projects, usage
 from faceless.server.security import Passwords, SecretBox, Tokens
 from faceless.server.settings import Settings
 
@@ -86,7 +86,7 @@ def create_app(
 
     # Straight into the app (not through a prefixed parent router) and the most-read routes first:
     # FastAPI matches routes one by one, and every level of nesting adds its own matching pass.
-    for module in (projects, auth, oauth, account, orgs, usage, previews):
+    for module in (projects, auth, oauth, password, account, orgs, usage, previews):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"])

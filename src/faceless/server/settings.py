@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     oauth_github_token_url: str = "https://github.com/login/oauth/access_token"
     oauth_github_api_url: str = "https://api.github.com"
 
+    smtp_url: str = ""  # smtp://user:pass@host:587 or smtps://...; unset: e-mails go to <data_dir>/outbox
+    mail_from: str = "Faceless <no-reply@localhost>"
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+
     rate_auth_ip: str = "30/minute"  # sign-up, login, refresh... per client IP
     rate_auth_account: str = "10/minute"  # login attempts per account (email)
     rate_user: str = "1200/minute"  # every authenticated request, per user

@@ -7,12 +7,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from faceless.server import accounts, oauth
 from faceless.server.deps import Ctx, Db, client_ip
 from faceless.server.errors import ApiError
-from faceless.server.models import OAuthIdentity, User
+from faceless.server.models import OAuthIdentity, RefreshToken, User, utcnow
 from faceless.server.routes.auth import IpLimited, _issue
 
 router = APIRouter(prefix="/auth/oauth", tags=["auth"])
@@ -110,14 +111,26 @@ def _account_for(db: Db, identity: oauth.Identity, ip: str) -> User:
                                 "verify one there, or sign up with e-mail and password")
     else:
         email = accounts.normalise_email(identity.email)
-        user = db.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = accounts.create_user(db, email=email, name=identity.name[:200], password_hash=None)
-            accounts.audit(db, "auth.signup", user_id=user.id, target_type="user", target_id=user.id, ip=ip,
-                           provider=identity.provider)
-        db.add(OAuthIdentity(user_id=user.id, provider=identity.provider, subject=identity.subject))
-        accounts.audit(db, "auth.oauth_linked", user_id=user.id, ip=ip, provider=identity.provider)
-        db.flush()
+        try:
+            user = db.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = accounts.create_user(db, email=email, name=identity.name[:200], password_hash=None)
+                accounts.audit(db, "auth.signup", user_id=user.id, target_type="user", target_id=user.id, ip=ip,
+                               provider=identity.provider)
+            elif user.password_hash is not None:
+                # Sign-up never proves the address, the provider just did: a password set by whoever
+                # registered it first must not keep opening the account (pre-account takeover). The
+                # owner can set a new one with "Forgot your password?".
+                user.password_hash = None
+                db.execute(update(RefreshToken).where(RefreshToken.user_id == user.id,
+                                                      RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+                accounts.audit(db, "auth.password_cleared_on_link", user_id=user.id, ip=ip, provider=identity.provider)
+            db.add(OAuthIdentity(user_id=user.id, provider=identity.provider, subject=identity.subject))
+            accounts.audit(db, "auth.oauth_linked", user_id=user.id, ip=ip, provider=identity.provider)
+            db.flush()
+        except IntegrityError:
+            # Two first sign-ins of the same person at once (double click, two tabs): the other one won.
+            raise oauth.OAuthFailed("this sign-in was already being completed in another tab: try again") from None
     if user is None or not user.is_active:
         raise oauth.OAuthFailed("this account is disabled: contact the administrator")
     return user

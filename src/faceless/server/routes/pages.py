@@ -146,6 +146,18 @@ def signup_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Respo
                  oauth_providers=_oauth_providers(request))
 
 
+@router.get("/forgot-password", response_class=HTMLResponse)
+def forgot_page(request: Request) -> Response:
+    """Ask for a password-reset link."""
+    return _page(request, "forgot.html", None, title="Forgot password", page="forgot")
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_page(request: Request) -> Response:
+    """Choose a new password (the token is in the URL fragment, read by the page's script)."""
+    return _page(request, "reset.html", None, title="New password", page="reset")
+
+
 @router.get("/offline", response_class=HTMLResponse)
 def offline_page(request: Request) -> Response:
     """Shown by the service worker when a page is requested offline and not cached."""

@@ -13,6 +13,10 @@ const done = () => location.assign(next);
 const oauthError = new URLSearchParams(location.search).get("oauth_error");
 const fromOAuth = new URLSearchParams(location.hash.slice(1)).get("mfa");
 if (oauthError) showError("login-error", oauthError);
+if (new URLSearchParams(location.search).get("reset")) {
+  const note = document.getElementById("login-error");
+  note.textContent = "Password changed: sign in with the new one.";
+}
 if (fromOAuth) {
   history.replaceState(null, "", location.pathname + location.search);  // the token leaves the address bar
   mfaToken = fromOAuth;
