@@ -145,7 +145,7 @@ def bench(db: str, clients: int, seconds: float, http_workers: int) -> dict[str,
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "api_bench:app_factory", "--app-dir", str(ROOT / "benchmarks"),
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-         "--workers", str(http_workers)],
+         "--workers", str(http_workers), "--loop", "asyncio" if http_workers == 1 else "auto"],  # as serve
         env=env,
     )
     base = f"http://127.0.0.1:{port}/api/v1"

@@ -122,5 +122,10 @@ def test_concurrent_event_writers_never_collide(app) -> None:  # type: ignore[no
         t.join(60)
     assert not errors, errors[:3]
     with sessions() as db:
-        seqs = db.scalars(select(Ev.seq).where(Ev.job_id == job_id).order_by(Ev.seq)).all()
+        rows = db.execute(select(Ev.seq, Ev.message).where(Ev.job_id == job_id).order_by(Ev.seq)).all()
+    seqs = [seq for seq, _ in rows]
     assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 1 + 6 * 5  # "queued" + every write
+    assert {m for _, m in rows} == {"queued"} | {f"w{n}-{i}" for n in range(6) for i in range(5)}
+    for n in range(6):  # each writer's own events keep its order
+        mine = [m for _, m in rows if m.startswith(f"w{n}-")]
+        assert mine == [f"w{n}-{i}" for i in range(5)]

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from server_helpers import BACKENDS, empty_database
 from sqlalchemy import inspect, text
 
+from faceless.server.asset_search import include_name
 from faceless.server.db import alembic_config, make_engine, upgrade_database
 from faceless.server.models import Base
 
@@ -23,7 +24,7 @@ def test_upgrade_head_matches_models(backend: str, tmp_path: Path) -> None:
             upgrade_database(engine)
             upgrade_database(engine)  # idempotent: every start runs it
             with engine.connect() as conn:
-                ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+                ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
                 diff = compare_metadata(ctx, Base.metadata)
                 assert diff == [], diff
                 head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

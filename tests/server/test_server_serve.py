@@ -8,12 +8,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from server_helpers import PASSWORD, Api
+from sqlalchemy import event
+
+from faceless.server.fastauth import TTLCache
 
 
 def _port() -> int:
@@ -88,3 +96,57 @@ def test_read_cache_forgets_a_removed_member(api: Api) -> None:
     assert api.as_(member, "GET", url).status_code == 200
     assert api.as_(owner, "DELETE", f"/orgs/{org}/members/{member.user_id}").status_code == 204
     assert api.as_(member, "GET", url).status_code == 404
+
+
+def test_ttl_cache_expiry_is_capped_by_the_entry() -> None:
+    now = [100.0]
+    cache = TTLCache(2.0, clock=lambda: now[0])
+    cache.put("long", 1)
+    cache.put("short", 2, 0.5)  # e.g. a token that expires in half a second
+    cache.put("gone", 3, -1.0)  # already expired: never stored
+    cache.put("capped", 4, 60.0)  # never longer than the cache's own TTL
+    assert (cache.get("long"), cache.get("short"), cache.get("gone"), cache.get("capped")) == (1, 2, None, 4)
+    now[0] = 100.6
+    assert (cache.get("long"), cache.get("short"), cache.get("capped")) == (1, None, 4)
+    now[0] = 102.1
+    assert (cache.get("long"), cache.get("capped")) == (None, None)
+
+
+def test_read_cache_never_outlives_the_access_token(make_app: Callable[..., FastAPI]) -> None:
+    application = make_app()
+    # A 2 s token: JWT "exp" has whole seconds, so it expires 1-2 s from now, within the cache's TTL.
+    application.state.ctx.tokens.access_ttl = timedelta(seconds=2)
+    with TestClient(application) as client:
+        api = Api(client)
+        me = api.signup()
+        r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects",
+                    json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}})
+        assert r.status_code == 201, r.text
+        url = f"/orgs/{me.org_id}/projects/{r.json()['id']}"
+        exp = jwt.decode(me.access, options={"verify_signature": False})["exp"]
+        assert api.as_(me, "GET", url).status_code == 200  # cached now, until at most `exp`
+        time.sleep(max(0.0, exp - time.time()) + 0.05)
+        assert api.as_(me, "GET", url).status_code == 401
+
+
+def test_hot_read_sends_no_transaction_on_postgresql(app: FastAPI, api: Api) -> None:
+    ctx = app.state.ctx
+    me = api.signup()
+    r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects",
+                json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}})
+    url = f"/orgs/{me.org_id}/projects/{r.json()['id']}"
+    assert api.as_(me, "GET", url).status_code == 200  # caller and membership cached
+    seen: list[tuple[str, bool | None]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append((statement, getattr(conn.connection.dbapi_connection, "autocommit", None)))
+
+    event.listen(ctx.engine, "before_cursor_execute", record)
+    try:
+        assert api.as_(me, "GET", url).status_code == 200
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", record)
+    reads = [autocommit for statement, autocommit in seen if "FROM projects" in statement]
+    assert len(reads) == 1
+    if ctx.engine.dialect.name == "postgresql":
+        assert reads == [True]  # psycopg in autocommit: no BEGIN / ROLLBACK round trips around it

@@ -272,7 +272,10 @@ def serve(
 
     def run_http() -> None:
         if http_workers == 1:
-            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+            # One process: the stdlib loop. Saturated, uvloop serves at the same rate but lets some
+            # requests wait ~1 s (p99 1.2 s vs 70 ms, benchmarks/RESULTS.md); with several processes
+            # uvloop spreads new connections evenly between them, and the stdlib loop does not.
+            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, loop="asyncio")
         else:
             uvicorn.run("faceless.server.app:serve_app", factory=True, workers=http_workers, host=host,
                         port=port, proxy_headers=True)

@@ -2,8 +2,9 @@
 
 Used by the project editor before any voice exists: words are spread evenly over an estimated
 duration so the caption sample shows the scene's first line in the project's caption style;
-designed scenes get their key-phrase card, pictures their pan start, clips a frame from a moment
-in (the first frame is often a fade). One ffmpeg call, no per-frame Python.
+designed scenes get their key-phrase card, pictures their pan start, clips the key frame at or just
+before the middle of the part the scene plays (one decoded frame, however long the clip's GOP; the
+first frame is often a fade). One ffmpeg call, no per-frame Python.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from faceless.render.run import run_ffmpeg
 from faceless.render.segments import segment_graph
 from faceless.storage.cache import content_key, file_key
 
-PREVIEW_VERSION = "preview/1"
+PREVIEW_VERSION = "preview/2"  # bump when the drawing changes
 WORDS_PER_SECOND = 2.6  # a typical narration pace, for the caption sample's timing
 FPS = 30
 DESIGNED = VisualChoice(kind="designed", source="designed")
@@ -36,6 +37,11 @@ def small_format(fmt: RenderFormat, width: int) -> RenderFormat:
         left=round(s.left * k), top=round(s.top * k), right=round(s.right * k), bottom=round(s.bottom * k)))
 
 
+def estimated_seconds(scene: Scene) -> float:
+    """How long the scene will last before its voice exists: its words at a typical pace, plus its pause."""
+    return len(scene.narration.split()) / WORDS_PER_SECOND + scene.pause_after
+
+
 def preview_clip(scene: Scene, index: int) -> SceneClip:
     """A one-frame clip of `scene` with evenly timed words (no voice yet)."""
     tokens = scene.narration.split()
@@ -43,8 +49,8 @@ def preview_clip(scene: Scene, index: int) -> SceneClip:
     words = [Word(text=t, start=round(i * step, 3), end=round((i + 0.9) * step, 3)) for i, t in enumerate(tokens)]
     visual = scene.visual or DESIGNED
     if visual.kind == "video":
-        # A moment into the clip: about where the scene's middle would be, at most 2 s in.
-        visual = visual.model_copy(update={"start": visual.start + min(2.0, len(tokens) * step / 2)})
+        # The middle of the part of the clip the scene plays (its estimated spoken length).
+        visual = visual.model_copy(update={"start": round(visual.start + estimated_seconds(scene) / 2, 3)})
     return SceneClip(scene_id=scene.id, index=index, start_frame=0, frames=1, voice_path="", words=words,
                      visual=visual, keywords=list(scene.keywords), narration=scene.narration)
 
@@ -52,6 +58,7 @@ def preview_clip(scene: Scene, index: int) -> SceneClip:
 def preview_key(scene: Scene, index: int, format_name: str, caption_style: str, highlight: str, width: int) -> str:
     """Everything that changes the preview's pixels."""
     visual = (scene.visual or DESIGNED).model_dump(include={"kind", "path", "start"})
+    visual["pause"] = scene.pause_after  # moves a clip's middle frame
     if visual.get("path") and Path(visual["path"]).is_file():
         visual["file"] = file_key(visual["path"])
     return content_key(PREVIEW_VERSION, visual, scene.narration, scene.keywords, scene.id, index % 4, format_name,
@@ -78,8 +85,12 @@ def render_scene_preview(scene: Scene, index: int, out: Path, *, format_name: st
         if clip.visual.kind == "designed":
             phrase = key_phrase(clip.narration, clip.keywords) or (clip.narration.split() or ["…"])[0]
             overlay = render_keyword_card([phrase], fmt, work / "card.png", seed=clip.scene_id)
-        inputs, graph = segment_graph(clip, fmt, FPS, ass_path=ass, overlay_png=overlay,
-                                      input_options=input_options)
+        opts = list(input_options or [])
+        if clip.visual.kind == "video":
+            # Seek to the key frame at or before the middle and decode just that frame: an exact seek
+            # decodes every frame from there up to the middle (up to a GOP of full-size video, ~6 ms each).
+            opts.append("-noaccurate_seek")
+        inputs, graph = segment_graph(clip, fmt, FPS, ass_path=ass, overlay_png=overlay, input_options=opts)
         cmd = FFmpegCommand(inputs=inputs, output=str(out), filter_complex=graph + ",format=yuvj420p[v]",
                             output_options=["-map", "[v]", "-frames:v", "1", "-q:v", "4", "-update", "1",
                                             "-an", "-sn", "-dn", "-map_metadata", "-1", "-f", "image2"])

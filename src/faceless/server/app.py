@@ -14,6 +14,7 @@ from faceless.server.db import make_engine, make_sessionmaker, upgrade_database
 from faceless.server.deps import CSRF_HEADER, ServerContext
 from faceless.server.docs import install_docs
 from faceless.server.errors import ErrorBody, install_error_handlers
+from faceless.server.inputguard import RejectNul
 from faceless.server.middleware import BodySizeLimit, SecurityHeaders
 from faceless.server.ratelimit import RateLimiter, make_rate_limiter
 from faceless.server.routes import account, auth, oauth, orgs, pages, password, previews, projects, usage
@@ -115,6 +116,7 @@ def create_app(
                 return int(limit)
         return settings.max_body_bytes
 
+    app.add_middleware(RejectNul)  # inside BodySizeLimit: the JSON it buffers is already capped
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
     app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
     if jobs:

@@ -1,7 +1,10 @@
-"""`/docs`: Swagger UI served from this server (the `swagger-ui-bundle` package), no CDN, no inline script.
+"""`/docs`: Swagger UI served from this server (the assets the `fastapi-offline` package ships), no CDN,
+no inline script.
 
 FastAPI's built-in page loads Swagger UI from jsDelivr and starts it with an inline script, which
-neither works offline nor fits a strict Content-Security-Policy.
+neither works offline nor fits a strict Content-Security-Policy; `get_swagger_ui_html` always emits
+that inline script, hence this small page and a same-origin init file. The assets must be Swagger UI
+5 or newer: older ones refuse FastAPI's OpenAPI 3.1 document ("does not specify a valid version").
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
 INIT_JS = Path(__file__).with_name("docs_static") / "init.js"
-ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon-32x32.png": "image/png"}
+ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon.png": "image/png"}
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -21,7 +24,7 @@ PAGE = """<!doctype html>
 <title>Faceless API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+<link rel="icon" type="image/png" href="/docs/assets/favicon.png">
 </head>
 <body>
 <div id="swagger-ui"></div>
@@ -33,12 +36,12 @@ PAGE = """<!doctype html>
 
 
 def install_docs(app: FastAPI) -> None:
-    """Add `/docs` and its assets (a no-op when swagger-ui-bundle is not installed: /docs is then 404)."""
+    """Add `/docs` and its assets (a no-op when fastapi-offline is not installed: /docs is then 404)."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import fastapi_offline
     except ImportError:
         return
-    root = Path(swagger_ui_path)
+    root = Path(fastapi_offline.__file__).with_name("static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

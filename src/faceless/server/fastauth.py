@@ -32,6 +32,7 @@ from faceless.server.deps import (
     Principal,
     ServerContext,
     authenticate,
+    check_csrf,
     get_ctx,
     rate_limit,
 )
@@ -65,11 +66,15 @@ class TTLCache:
                 return None
             return hit[1]
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: Any, value: Any, ttl: float | None = None) -> None:
+        """Keep `value` for `ttl` seconds (at most the cache's own TTL)."""
+        ttl = self.ttl if ttl is None else min(ttl, self.ttl)
+        if ttl <= 0:
+            return
         with self._lock:
             if len(self._data) >= self.max_entries:
                 self._data.clear()  # crude but bounded: a flood of distinct tokens cannot grow memory
-            self._data[key] = (self.clock() + self.ttl, value)
+            self._data[key] = (self.clock() + ttl, value)
 
     def clear(self) -> None:
         with self._lock:
@@ -142,6 +147,8 @@ async def read_principal(request: Request) -> Principal:
     ctx: ServerContext = get_ctx(request)
     cred = _credential(request)
     principal = principals.get(cred) if cred else None
+    if principal is not None and principal.via == "cookie":
+        check_csrf(request)  # as authenticate() does (a no-op for the safe methods read routes use)
     if principal is None:
         with ctx.sessions() as db:
             found = authenticate(request, ctx, db)
@@ -150,7 +157,10 @@ async def read_principal(request: Request) -> Principal:
             raise ApiError(401, "not signed in: send 'Authorization: Bearer <token>' or log in",
                            headers={"WWW-Authenticate": "Bearer"})
         if cred is not None:
-            principals.put(cred, principal)
+            # Never past the credential's own expiry: an access token or API key that expires in
+            # 0.5 s is cached for 0.5 s, not for the whole TTL.
+            left = None if principal.expires_at is None else principal.expires_at - time.time()
+            principals.put(cred, principal, left)
     rate_limit(ctx, principal.user.id, "user")
     return principal
 

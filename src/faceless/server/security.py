@@ -72,6 +72,7 @@ class Passwords:
 class AccessClaims:
     user_id: str
     family_id: str
+    expires_at: float = 0.0  # epoch seconds ("exp")
 
 
 class Tokens:
@@ -103,7 +104,7 @@ class Tokens:
         claims = self._decode(token, "access")
         if claims is None or not isinstance(claims.get("sid"), str):
             return None
-        return AccessClaims(user_id=str(claims["sub"]), family_id=claims["sid"])
+        return AccessClaims(user_id=str(claims["sub"]), family_id=claims["sid"], expires_at=float(claims["exp"]))
 
     def mfa_pending(self, user_id: str) -> str:
         return self._encode({"sub": user_id, "typ": "mfa"}, self.mfa_ttl)

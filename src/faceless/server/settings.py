@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     storage_url: str = ""  # default: files under <data_dir>/blobs; s3://bucket/prefix for object storage
     s3_endpoint_url: str = ""  # MinIO, R2, ... (empty: AWS)
     s3_region: str = ""
+    # > 0: downloads asked with ?redirect=true get a 307 to a presigned URL valid this long (0: always proxied)
+    s3_presign_seconds: int = Field(default=0, ge=0, le=7 * 24 * 3600)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str = "http://127.0.0.1:8000"
     # HTTP worker processes of `faceless serve` (set by it for its children). Without Redis each

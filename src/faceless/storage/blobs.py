@@ -3,7 +3,8 @@
 Keys are `/`-separated names made of safe segments (`orgs/<id>/assets/<id>/original.mp4`); anything
 else (`..`, absolute paths, odd characters) is refused, so a key can never escape the store's root.
 Writes are temp-file-then-rename, so a reader (or a killed writer) never sees a half-written blob.
-`faceless.storage.s3.S3BlobStore` keeps the same layout as a local read-through copy of a bucket.
+`faceless.storage.s3.S3BlobStore` implements the same calls on an S3-compatible bucket (chosen by
+`FACELESS_STORAGE_URL`); downloads go through `faceless.server.blob_response` for either store.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def size(self, key: str) -> int | None: ...
+
     def delete(self, key: str) -> None: ...
 
     def delete_prefix(self, prefix: str) -> None: ...
@@ -82,7 +85,7 @@ class LocalBlobStore:
         """Store a copy of `source` (or move it, when on the same filesystem) under `key`."""
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        digest = _sha256_file(source)
+        digest = sha256_file(source)
         tmp = self.temp_path()
         if move:
             try:
@@ -100,27 +103,24 @@ class LocalBlobStore:
         """Store streamed bytes; BlobTooLarge (and nothing stored) once they pass `limit`."""
         target = self._path(key)
         tmp = self.temp_path()
-        h = hashlib.sha256()
-        size = 0
         try:
-            with tmp.open("wb") as fh:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > limit:
-                        raise BlobTooLarge(limit)
-                    h.update(chunk)
-                    fh.write(chunk)
+            size, digest = spool(chunks, tmp, limit=limit)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-        return BlobInfo(key=key, size=size, sha256=h.hexdigest())
+        return BlobInfo(key=key, size=size, sha256=digest)
 
     def open(self, key: str) -> BinaryIO:
         return self._path(key).open("rb")
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def size(self, key: str) -> int | None:
+        """Bytes stored under `key`; None if there is no such blob."""
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -137,7 +137,22 @@ class LocalBlobStore:
         return path if path.is_file() else None
 
 
-def _sha256_file(path: Path) -> str:
+def spool(chunks: Iterable[bytes], target: Path, *, limit: int) -> tuple[int, str]:
+    """Write `chunks` to `target`; (size, sha256). BlobTooLarge as soon as they pass `limit`."""
+    h = hashlib.sha256()
+    size = 0
+    with Path(target).open("wb") as fh:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise BlobTooLarge(limit)
+            h.update(chunk)
+            fh.write(chunk)
+    return size, h.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read 1 MiB at a time."""
     h = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -147,8 +162,9 @@ def _sha256_file(path: Path) -> str:
 
 def blob_store_for(data_dir: Path, storage_url: str = "", *, endpoint_url: str | None = None,
                    region: str | None = None) -> LocalBlobStore:
-    """The store a service with `data_dir` uses (shared by the API and its workers): local files, or
-    an S3-compatible bucket (`s3://bucket/prefix`) read through a local copy in the same place."""
+    """The store a service with `data_dir` uses (shared by the API and its workers): local files under
+    `<data_dir>/blobs`, or an S3-compatible bucket (`s3://bucket/prefix`; local copies of ffmpeg inputs
+    are kept in that folder). ValueError for a storage URL it cannot use."""
     if not storage_url:
         return LocalBlobStore(Path(data_dir) / "blobs")
     from faceless.storage.s3 import S3BlobStore, parse_storage_url

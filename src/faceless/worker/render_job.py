@@ -3,9 +3,10 @@
 Progress from the engine becomes heartbeats and `JobEvent`s; a separate heartbeat thread keeps the
 lease alive through long stages and turns a cancel request into the engine's cancel event. Each
 attempt renders into its own work folder (`<data_dir>/work/<job>/attempt-N`); a new attempt deletes
-the folders of earlier (killed) attempts, and finished files are moved into the blob store with an
-atomic rename, so a killed worker leaves neither corrupt nor orphaned files behind. Re-rendering is
-cheap because every engine stage caches its outputs by content.
+the folders of earlier (killed) attempts, and finished files are put into the blob store (an atomic
+rename locally, an upload to S3-compatible storage), so a killed worker leaves no corrupt files behind.
+Asset inputs are found by their blob key (`localise_assets`) and fetched first when the store is a
+bucket. Re-rendering is cheap because every engine stage caches its outputs by content.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -27,7 +28,7 @@ from faceless.domain.errors import FacelessError, InputError
 from faceless.render.run import Cancelled
 from faceless.server import jobs
 from faceless.server.models import Artifact, Job, ProjectRow, ProjectVersion, utcnow
-from faceless.storage.blobs import LocalBlobStore
+from faceless.storage.blobs import LocalBlobStore, check_key
 
 log = logging.getLogger("faceless.worker")
 
@@ -51,11 +52,54 @@ OVERRIDABLE = ("format", "voice", "captions", "music")
 
 
 def artifact_key(org_id: str, job_id: str, name: str) -> str:
-    return f"orgs/{org_id}/renders/{job_id}/{name}"
+    return f"{render_prefix(org_id, job_id)}/{name}"
 
 
 def asset_prefix(org_id: str) -> str:
     return f"orgs/{org_id}/assets"
+
+
+def render_prefix(org_id: str, job_id: str) -> str:
+    """Where the files of one render job are stored (deleted with the job's project)."""
+    return f"orgs/{org_id}/renders/{job_id}"
+
+
+def asset_key_of(path: str, org_id: str) -> str | None:
+    """The blob key `orgs/<org>/assets/<asset>/<file>` a recorded asset path ends with, else None.
+
+    Projects record assets by the absolute path they had on the machine that chose them; another machine
+    (its own data folder, a bucket instead of a shared disk) finds the same blob by this key."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    for i in range(len(parts) - 5, -1, -1):
+        if parts[i:i + 3] == ("orgs", org_id, "assets"):
+            try:
+                return check_key("/".join(parts[i:]))
+            except ValueError:
+                return None
+    return None
+
+
+def localise_assets(project: Project, blobs: LocalBlobStore, org_id: str) -> None:
+    """Point the project's asset files at this machine's copies (in place), refuse any file outside the
+    organisation's assets, and with object storage fetch the ones it uses into the local copy first."""
+
+    def here(path: str) -> str:
+        key = asset_key_of(path, org_id)
+        return str(blobs.root / key) if key else path
+
+    for scene in project.scenes:
+        if scene.visual is not None and scene.visual.path:
+            scene.visual.path = here(scene.visual.path)
+    if project.music.source not in ("generated", "none"):
+        project.music.source = here(project.music.source)
+    confine_paths(project, blobs.root / asset_prefix(org_id))
+    materialise = getattr(blobs, "materialise", None)
+    if materialise is not None:  # object storage: ffmpeg reads local files
+        for scene in project.scenes:
+            if scene.visual is not None and scene.visual.path:
+                materialise(scene.visual.path)
+        if project.music.source not in ("generated", "none"):
+            materialise(project.music.source)
 
 
 def overall_progress(stage: str, fraction: float) -> float:
@@ -86,14 +130,7 @@ def project_for_job(db: Session, job: Job, blobs: LocalBlobStore) -> Project:
         if key in OVERRIDABLE and value is not None:
             data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) else value
     project = Project.from_data(data)
-    confine_paths(project, blobs.root / asset_prefix(job.org_id))
-    materialise = getattr(blobs, "materialise", None)
-    if materialise is not None:  # object storage: fetch this machine's copy of every asset the project uses
-        for scene in project.scenes:
-            if scene.visual is not None and scene.visual.path:
-                materialise(scene.visual.path)
-        if project.music.source not in ("generated", "none"):
-            materialise(project.music.source)
+    localise_assets(project, blobs, job.org_id)
     return project
 
 
@@ -305,6 +342,8 @@ class _Attempt:
             if job is None or job.lease_owner != self.lease.owner:
                 self.db.rollback()
                 self.lost.set()
+                if job is None:  # deleted with its project while rendering: leave no files behind
+                    self.p.blobs.delete_prefix(render_prefix(org_id, self.lease.job_id))
                 return
             job.payload = {**job.payload, "result": _small_summary(summary)}
             for row in rows:

@@ -2,8 +2,9 @@
 
 Routes (under /api/v1/orgs/{org_id}):
 - POST   assets                      multipart `file` (+ `tags` comma-separated, `description`); editor+
-- GET    assets                      list, newest first; `?q=` text search (FTS5 on SQLite, tsvector on
-                                     PostgreSQL) or `?q=&mode=meaning` (embedding similarity); `?kind=&tag=`
+- GET    assets                      list, newest first; `?q=` text search (a persistent index: FTS5 on
+                                     SQLite, GIN on PostgreSQL; see server/asset_search.py) or
+                                     `?q=&mode=meaning` (embedding similarity); `?kind=&tag=`
 - GET    assets/{id}                 one asset
 - PATCH  assets/{id}                 name, description, tags; editor+
 - GET    assets/{id}/file            the original (Range supported)
@@ -30,16 +31,18 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from faceless.domain.errors import MediaRejected
 from faceless.media import validate
 from faceless.render.command import FFmpegCommand, Input
 from faceless.render.run import run_ffmpeg
-from faceless.server import accounts
+from faceless.server import accounts, asset_search
+from faceless.server.blob_response import DOWNLOAD_RESPONSES, blob_response
 from faceless.server.deps import Db, OrgAccess, client_ip, requires
 from faceless.server.errors import ApiError, not_found
+from faceless.server.inputguard import NO_NUL
 from faceless.server.models import Asset, new_id
 from faceless.server.routes.jobs import blob_store, upload_limit
 from faceless.server.schemas import Page
@@ -56,7 +59,6 @@ _EXT = {
     "tiff_pipe": (".tiff", "image/tiff"), "wav": (".wav", "audio/wav"), "mp3": (".mp3", "audio/mpeg"),
     "flac": (".flac", "audio/flac"), "ogg": (".ogg", "audio/ogg"), "aac": (".aac", "audio/aac"),
 }
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class AssetOut(BaseModel):
@@ -193,8 +195,9 @@ def upload_asset(
     access: Annotated[OrgAccess, Depends(requires("asset.write"))],
     db: Db,
     file: Annotated[UploadFile, File(description="a video, image or audio file")],
-    tags: Annotated[str, Form(max_length=1000, description="comma-separated")] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
+    # No NUL (PostgreSQL cannot store it): JSON bodies are checked by inputguard, form fields here.
+    tags: Annotated[str, Form(max_length=1000, pattern=NO_NUL, description="comma-separated")] = "",
+    description: Annotated[str, Form(max_length=2000, pattern=NO_NUL)] = "",
 ) -> AssetOut:
     """Upload a media file; it is validated by its content and refused (4xx, nothing stored) if unsafe."""
     blobs = blob_store(request)
@@ -249,40 +252,6 @@ def upload_asset(
 # --- listing and search ---------------------------------------------------------------------------------
 
 
-def _tokens(q: str) -> list[str]:
-    return [t.lower() for t in _WORD.findall(q)][:20]
-
-
-def _text_ranked(db: Session, org_id: str, q: str, candidates: list[Asset]) -> list[tuple[str, float]]:
-    """(asset id, rank) of text matches, best first: PostgreSQL full text, or SQLite FTS5 (bm25)."""
-    tokens = _tokens(q)
-    if not tokens or not candidates:
-        return []
-    if db.get_bind().dialect.name == "postgresql":
-        rows = db.execute(
-            text(
-                "SELECT id, ts_rank(v, q) AS rank FROM assets, "
-                "to_tsvector('english', name || ' ' || description || ' ' || CAST(tags AS TEXT)) v, "
-                "to_tsquery('english', :q) q WHERE org_id = :org AND v @@ q ORDER BY rank DESC, id"
-            ),
-            {"q": " | ".join(tokens), "org": org_id},
-        ).all()
-        return [(r.id, float(r.rank)) for r in rows]
-    # SQLite: an FTS5 index over the org's assets in this connection's TEMP schema (never in the schema
-    # Alembic manages); bm25 ranks it. Rolled back with the request's transaction.
-    conn = db.connection()
-    conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.asset_search USING "
-                      "fts5(asset_id UNINDEXED, body, tokenize='porter unicode61')"))
-    conn.execute(text("DELETE FROM temp.asset_search"))
-    conn.execute(text("INSERT INTO temp.asset_search (asset_id, body) VALUES (:id, :body)"),
-                 [{"id": a.id, "body": search_text(a)} for a in candidates])
-    match = " OR ".join(f'"{t}"' for t in tokens)
-    rows = conn.execute(text("SELECT asset_id, bm25(asset_search) AS rank FROM temp.asset_search "
-                             "WHERE asset_search MATCH :m ORDER BY rank"), {"m": match}).all()
-    db.rollback()
-    return [(r.asset_id, -float(r.rank)) for r in rows]
-
-
 @router.get("", response_model=Page[AssetOut])
 def list_assets(
     request: Request,
@@ -309,12 +278,19 @@ def list_assets(
         rows = list(db.scalars(select(Asset).where(*where).order_by(Asset.created_at.desc(), Asset.id)
                                .limit(limit).offset(offset)))
         return Page[AssetOut](items=[_out(a) for a in rows], total=total, limit=limit, offset=offset)
+    if mode == "text" and not tag:
+        # The persistent index (migration 0003) ranks; only the page's rows are loaded.
+        ranked = asset_search.ranked(db, access.org.id, q, kinds=[kind] if kind else [])
+        page_ids = [i for i, _ in ranked[offset:offset + limit]]
+        by_id = {a.id: a for a in db.scalars(select(Asset).where(Asset.id.in_(page_ids)))} if page_ids else {}
+        return Page[AssetOut](items=[_out(by_id[i], float(f"{s:.4g}")) for i, s in ranked[offset:offset + limit]
+                                     if i in by_id], total=len(ranked), limit=limit, offset=offset)
     candidates = [a for a in db.scalars(select(Asset).where(*where).limit(10_000))
                   if not tag or tag.lower() in a.tags]
     by_id = {a.id: a for a in candidates}
     if mode == "text":
-        ranked = _text_ranked(db, access.org.id, q, candidates)
-        ranked = [(i, s) for i, s in ranked if i in by_id]
+        ranked = [(i, s) for i, s in asset_search.ranked(db, access.org.id, q, kinds=[kind] if kind else [])
+                  if i in by_id]
     else:
         from faceless.media.embeddings import embed_texts
 
@@ -325,7 +301,7 @@ def list_assets(
             order = np.argsort(-sims, kind="stable")
             ranked = [(candidates[i].id, float(sims[i])) for i in order if sims[i] > 0.1]
     page = ranked[offset:offset + limit]
-    return Page[AssetOut](items=[_out(by_id[i], round(s, 4)) for i, s in page], total=len(ranked), limit=limit,
+    return Page[AssetOut](items=[_out(by_id[i], float(f"{s:.4g}")) for i, s in page], total=len(ranked), limit=limit,
                           offset=offset)
 
 
@@ -357,27 +333,30 @@ def update_asset(
     return _out(row)
 
 
-@router.get("/{asset_id}/file", response_class=FileResponse)
+@router.get("/{asset_id}/file", response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 def asset_file(
-    asset_id: Id, request: Request, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db
-) -> FileResponse:
+    asset_id: Id, request: Request, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db,
+    redirect: Annotated[bool, Query(description="object storage: 307 to a presigned URL, if enabled")] = False,
+) -> Response:
     """The original upload (HTTP Range supported)."""
     row = _get(db, access, asset_id)
-    path = blob_store(request).local_path(row.storage_key)
-    if path is None:
+    out = blob_response(request, blob_store(request), row.storage_key, media_type=row.media_type,
+                        filename=row.name, redirect=redirect)
+    if out is None:
         raise not_found("asset file")
-    return FileResponse(path, media_type=row.media_type, filename=row.name, content_disposition_type="inline")
+    return out
 
 
 @router.get("/{asset_id}/thumbnail.jpg", response_class=FileResponse)
 def asset_thumbnail(
     asset_id: Id, request: Request, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db
-) -> FileResponse:
+) -> Response:
     row = _get(db, access, asset_id)
-    path = blob_store(request).local_path(row.thumbnail_key) if row.thumbnail_key else None
-    if path is None:
+    out = blob_response(request, blob_store(request), row.thumbnail_key, media_type="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=86400"}) if row.thumbnail_key else None
+    if out is None:
         raise not_found("thumbnail")
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+    return out
 
 
 @router.delete("/{asset_id}", status_code=204)

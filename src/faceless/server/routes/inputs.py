@@ -101,7 +101,8 @@ def _scenes_project(db: Db, access: OrgAccess, request: Request, body: FromInput
         items.append(item.model_dump(exclude={"asset_id"}, exclude_defaults=True))
         if item.asset_id:
             asset = db.scalar(select(Asset).where(Asset.id == item.asset_id, Asset.org_id == access.org.id))
-            path = blob_store(request).local_path(asset.storage_key) if asset else None
+            blobs = blob_store(request)  # the file's local name: the worker fetches it (no download here)
+            path = blobs.root / asset.storage_key if asset and blobs.exists(asset.storage_key) else None
             if asset is None or path is None or asset.kind not in ("video", "image"):
                 raise InputError(f"scene {i + 1}: asset {item.asset_id} is not a picture in this organisation's "
                                  "library; pick another asset")

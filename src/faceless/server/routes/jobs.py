@@ -6,18 +6,23 @@ automatic). The API process only enqueues job ids; rendering happens in `faceles
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from fastapi import FastAPI, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.middleware import Middleware
 
 from faceless.server.jobs import JobQueue
 from faceless.server.middleware import BodySizeLimit
+from faceless.server.models import Job
 from faceless.storage.blobs import LocalBlobStore, blob_store_for
 
 DEFAULT_UPLOAD_LIMIT = 512 * 1024**2
 UPLOAD_PATH = re.compile(r"^/api/v1/orgs/[^/]+/assets/?$")
+log = logging.getLogger("faceless.server")
 
 
 def job_queue(request: Request) -> JobQueue:
@@ -30,6 +35,27 @@ def blob_store(request: Request) -> LocalBlobStore:
 
 def upload_limit(request: Request) -> int:
     return int(request.app.state.upload_limit)
+
+
+def render_prefixes(db: Session, org_id: str, project_id: str) -> list[str]:
+    """The blob folders of a project's render jobs; read them before deleting the project (jobs cascade)."""
+    from faceless.worker.render_job import render_prefix
+
+    ids = db.scalars(select(Job.id).where(Job.org_id == org_id, Job.project_id == project_id))
+    return [render_prefix(org_id, i) for i in ids]
+
+
+def drop_blobs(request: Request, prefixes: list[str]) -> None:
+    """Delete these blob folders after their rows were deleted (committed). Best effort: a storage failure
+    is logged (the files are unreachable without their rows) rather than failing a finished deletion."""
+    blobs: LocalBlobStore | None = getattr(request.app.state, "blobs", None)
+    if blobs is None:  # an app without the jobs slice stores no files
+        return
+    for prefix in prefixes:
+        try:
+            blobs.delete_prefix(prefix)
+        except Exception:  # noqa: BLE001
+            log.warning("could not delete stored files under %s", prefix, exc_info=True)
 
 
 def _widen_body_limit(app: FastAPI, pattern: re.Pattern[str], limit: int) -> None:

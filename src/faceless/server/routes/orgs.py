@@ -111,8 +111,12 @@ def delete_org(
         target_id=access.org.id,
         ip=client_ip(request),
     )
+    from faceless.server.routes.jobs import drop_blobs
+
+    files = f"orgs/{access.org.id}"  # its assets and renders, deleted once the rows are
     db.delete(access.org)
     db.commit()
+    drop_blobs(request, [files])
     return Response(status_code=204)
 
 

@@ -150,7 +150,7 @@ async def get_project(
     The hot read path: async, one short query, JSON written by orjson (no thread hop, no
     connection held while the response is sent).
     """
-    with get_ctx(request).engine.connect() as conn:
+    with get_ctx(request).reader.connect() as conn:
         row = conn.execute(_READ_ONE, {"id": project_id, "org": access.org.id}).first()
     if row is None:
         raise not_found("project")
@@ -241,8 +241,11 @@ def delete_project(
     access: Annotated[OrgAccess, Depends(requires("project.delete"))],
     db: Db,
 ) -> Response:
-    """Delete the project and its history (admin, owner)."""
+    """Delete the project, its history, its renders and their files (admin, owner)."""
+    from faceless.server.routes.jobs import drop_blobs, render_prefixes
+
     row = _get(db, access, project_id)
+    renders = render_prefixes(db, access.org.id, row.id)  # the jobs go with the row; their files after commit
     db.delete(row)
     accounts.audit(
         db,
@@ -255,6 +258,7 @@ def delete_project(
         title=row.title,
     )
     db.commit()
+    drop_blobs(request, renders)
     return Response(status_code=204)
 
 

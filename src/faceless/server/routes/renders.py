@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select, update
@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from faceless.domain import FORMATS
 from faceless.domain.project import CaptionSettings, MusicSettings, VoiceSettings
 from faceless.server import accounts, jobs
+from faceless.server.blob_response import DOWNLOAD_RESPONSES, blob_response
 from faceless.server.deps import Db, OrgAccess, client_ip, get_ctx, requires
 from faceless.server.errors import ApiError, not_found
 from faceless.server.models import Artifact, Job, JobEvent, ProjectRow, utcnow
@@ -302,7 +303,7 @@ def render_events(
 @router.get(
     "/renders/{job_id}/files/{name}",
     response_class=FileResponse,
-    responses={200: {"content": {t: {} for t in sorted(set(ARTIFACT_FILES.values()))}}},
+    responses={200: {"content": {t: {} for t in sorted(set(ARTIFACT_FILES.values()))}}, **DOWNLOAD_RESPONSES},
 )
 def render_file(
     job_id: Id,
@@ -310,16 +311,18 @@ def render_file(
     request: Request,
     access: Annotated[OrgAccess, Depends(requires("job.read"))],
     db: Db,
-) -> FileResponse:
+    redirect: Annotated[bool, Query(description="object storage: 307 to a presigned URL, if enabled")] = False,
+) -> Response:
     """One file of a finished render, by name from a fixed list (video.mp4, captions.srt/.vtt/.ass, words.json,
     thumbnail.jpg, project.json, timeline.otio, credits.json). Supports HTTP Range (the video player)."""
     if name not in ARTIFACT_FILES:
         raise ApiError(404, f"no file {name!r}: ask for one of {', '.join(ARTIFACT_FILES)}")
     job = _job(db, access, job_id)
     art = db.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == name))
-    path = blob_store(request).local_path(art.storage_key) if art else None
-    if art is None or path is None:
-        raise not_found("file (the render has not produced it)")
     disposition = "inline" if name in ("video.mp4", "thumbnail.jpg", "captions.vtt") else "attachment"
-    return FileResponse(path, media_type=art.media_type, filename=name, content_disposition_type=disposition,
-                        headers={"Cache-Control": "private, max-age=3600"})
+    out = blob_response(request, blob_store(request), art.storage_key, media_type=art.media_type, filename=name,
+                        disposition=disposition, redirect=redirect,
+                        headers={"Cache-Control": "private, max-age=3600"}) if art else None
+    if out is None:
+        raise not_found("file (the render has not produced it)")
+    return out

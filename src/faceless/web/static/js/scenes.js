@@ -2,7 +2,8 @@
 import { h } from "./api.js";
 
 /**
- * One editable scene card. `opts`: {thumb: url|null, readOnly, onInput(text), onMove(delta), onDelete()}.
+ * One editable scene card. `opts`: {thumb: url|null, thumbShape: "portrait"|"landscape"|"square", readOnly,
+ * onInput(text), onMove(delta), onDelete()}.
  */
 export function sceneCard(scene, index, count, opts = {}) {
   const id = `scene-${index}-narration`;
@@ -16,7 +17,17 @@ export function sceneCard(scene, index, count, opts = {}) {
   );
   let thumb = null;
   if (opts.thumb) {
-    thumb = h("img", { class: "scene-thumb", alt: `Scene ${index + 1} preview`, loading: "lazy", width: 90, height: 160 });
+    const shape = opts.thumbShape || "portrait";
+    const [width, height] = { portrait: [90, 160], landscape: [160, 90], square: [120, 120] }[shape];
+    const words = scene.narration.trim().split(/\s+/);
+    const said = words.slice(0, 10).join(" ") + (words.length > 10 ? " …" : "");
+    thumb = h("img", { class: `scene-thumb ${shape}`, alt: `Preview of scene ${index + 1}: ${said}`, loading: "lazy", width, height });
+    // A busy server answers 503 (previews are drawn a few at a time): ask once more a little later.
+    thumb.addEventListener("error", () => {
+      if (thumb.dataset.retried) return;
+      thumb.dataset.retried = "1";
+      setTimeout(() => { thumb.src = `${opts.thumb}${opts.thumb.includes("?") ? "&" : "?"}retry=1`; }, 2500);
+    });
     thumb.src = opts.thumb;
   }
   const keywords = scene.keywords?.length ? h("p", { class: "hint", text: `Keywords: ${scene.keywords.join(", ")}` }) : null;

@@ -28,14 +28,18 @@ function hash(text) {
   return h.toString(36);
 }
 
+// The preview has the video's shape (the portrait formats are the default).
+const THUMB_SHAPES = { youtube: "landscape", square: "square" };
+
 function renderScenes() {
   const list = document.getElementById("editor-scenes");
   list.replaceChildren(...project.scenes.map((scene, i) => {
     // The preview is drawn from the saved project; its URL changes with whatever it shows, so the
     // browser fetches a new one after a save and keeps the old one otherwise.
-    const thumbKey = hash(JSON.stringify([i, scene.narration, scene.keywords, scene.visual, project.format, project.captions]));
+    const thumbKey = hash(JSON.stringify([i, scene, project.format, project.captions]));
     const card = sceneCard(scene, i, project.scenes.length, {
       readOnly: !boot.can_write,
+      thumbShape: THUMB_SHAPES[project.format] || "portrait",
       thumb: `/api/v1/orgs/${boot.org}/projects/${boot.project_id}/scenes/${encodeURIComponent(scene.id)}/preview.jpg?k=${thumbKey}`,
       onInput: (text) => {
         scene.narration = text;
