@@ -218,16 +218,22 @@ class OrgAccess:
             )
 
 
-def org_access(principal: CurrentPrincipal, db: Db, org_id: Annotated[str, Path(max_length=64)]) -> OrgAccess:
-    """The caller's membership of `org_id`; 404 for non-members so other tenants' ids leak nothing."""
+def membership(db: Session, org_id: str, user_id: str) -> tuple[Organisation, str]:
+    """(organisation, role) of `user_id` in `org_id`; 404 for non-members so other tenants' ids leak nothing."""
     row = db.execute(
         select(Organisation, Membership.role)
         .join(Membership, Membership.org_id == Organisation.id)
-        .where(Organisation.id == org_id, Membership.user_id == principal.user.id)
+        .where(Organisation.id == org_id, Membership.user_id == user_id)
     ).first()
     if row is None:
         raise not_found("organisation")
-    return OrgAccess(principal=principal, org=row[0], role=row[1])
+    return row[0], row[1]
+
+
+def org_access(principal: CurrentPrincipal, db: Db, org_id: Annotated[str, Path(max_length=64)]) -> OrgAccess:
+    """The caller's membership of `org_id` (404 for non-members)."""
+    org, role = membership(db, org_id, principal.user.id)
+    return OrgAccess(principal=principal, org=org, role=role)
 
 
 def requires(permission: Permission) -> Callable[..., OrgAccess]:

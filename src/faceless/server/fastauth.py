@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from faceless.server.deps import (
@@ -34,9 +34,10 @@ from faceless.server.deps import (
     authenticate,
     check_csrf,
     get_ctx,
+    membership,
     rate_limit,
 )
-from faceless.server.errors import ApiError, not_found
+from faceless.server.errors import ApiError
 from faceless.server.models import ApiKey, Membership, Organisation, RefreshToken, User
 from faceless.server.policy import Permission
 
@@ -178,15 +179,8 @@ def read_access(permission: Permission) -> Callable[..., Awaitable[OrgAccess]]:
         if found is None:
             ctx: ServerContext = get_ctx(request)
             with ctx.sessions() as db:
-                row = db.execute(
-                    select(Organisation, Membership.role)
-                    .join(Membership, Membership.org_id == Organisation.id)
-                    .where(Organisation.id == org_id, Membership.user_id == principal.user.id)
-                ).first()
-                if row is None:
-                    raise not_found("organisation")
-                db.expunge(row[0])
-                found = (row[0], row[1])
+                found = membership(db, org_id, principal.user.id)
+                db.expunge(found[0])  # a detached snapshot: readable after the session closes
             memberships.put(key, found)
         access = OrgAccess(principal=principal, org=found[0], role=found[1])
         access.require(permission)
