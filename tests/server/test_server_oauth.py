@@ -169,3 +169,9 @@ def test_provider_down_or_refusing_goes_back_to_sign_in(client: TestClient, idp:
     idp.server.stop()  # Google's discovery document cannot be fetched
     assert "unavailable" in _error(client.get("/api/v1/auth/oauth/google/start", follow_redirects=False))
     assert "fl_access" not in client.cookies
+
+
+def test_next_never_leaves_the_site(client: TestClient) -> None:
+    for hostile in ("//evil.example/x", "https://evil.example", "/\\evil.example"):
+        client.cookies.clear()
+        assert _sign_in(client, "google", hostile).headers["location"] == "/"

@@ -196,3 +196,11 @@ def new_recovery_codes(n: int = 10) -> list[str]:
 
 def normalise_recovery_code(code: str) -> str:
     return code.strip().lower().replace(" ", "").replace("-", "")
+
+
+def safe_next(path: str) -> str:
+    """`path` if it stays on this site, else "/": "//evil.example" or "/\\evil" would leave it
+    (used for every `next=` redirect target)."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path

@@ -15,16 +15,12 @@ from faceless.server.deps import Ctx, Db, client_ip
 from faceless.server.errors import ApiError
 from faceless.server.models import OAuthIdentity, RefreshToken, User, utcnow
 from faceless.server.routes.auth import IpLimited, _issue
+from faceless.server.security import safe_next
 
 router = APIRouter(prefix="/auth/oauth", tags=["auth"])
 FLOW_COOKIE = "fl_oauth"
 FLOW_PATH = "/api/v1/auth/oauth"
 Provider = Annotated[Literal["google", "github"], Path()]
-
-
-def _safe_next(path: str) -> str:
-    # Same-site paths only: "//evil.example" or "/\\evil" would leave the site.
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
 def _to_login(message: str) -> RedirectResponse:
@@ -51,7 +47,7 @@ def start(provider: Provider, ctx: Ctx,
     """Send the browser to the provider (state, nonce and PKCE verifier kept in a sealed cookie)."""
     _require_configured(ctx, provider)
     try:
-        url, flow = oauth.start(ctx.settings, provider, _safe_next(next))
+        url, flow = oauth.start(ctx.settings, provider, safe_next(next))
     except oauth.OAuthFailed as e:
         return _to_login(str(e))
     response = RedirectResponse(url, status_code=302)

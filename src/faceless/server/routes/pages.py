@@ -25,6 +25,7 @@ from faceless.server.deps import Ctx, Db, Principal, authenticate, rate_limit
 from faceless.server.errors import ApiError
 from faceless.server.models import ApiKey, Job, Membership, Organisation, ProjectRow, User, utcnow
 from faceless.server.policy import allows
+from faceless.server.security import safe_next
 from faceless.web import STATIC_DIR, TEMPLATES_DIR, shell_files, static_version
 
 router = APIRouter(include_in_schema=False)
@@ -70,13 +71,6 @@ class Viewer:
         return allows(self.role, permission)  # type: ignore[arg-type]
 
 
-def _safe_next(path: str) -> str:
-    # Only same-site paths: "//evil.example" or "/\\evil" would leave the site.
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return "/"
-    return path
-
-
 def _principal(request: Request, ctx: Ctx, db: Session) -> Principal | None:
     try:
         return authenticate(request, ctx, db)
@@ -105,7 +99,7 @@ def _viewer(request: Request, ctx: Ctx, db: Session) -> Viewer | None:
 
 def _login_redirect(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(_safe_next(target), safe='/?=&')}", status_code=303)
+    return RedirectResponse(f"/login?next={quote(safe_next(target), safe='/?=&')}", status_code=303)
 
 
 def _page(request: Request, template: str, viewer: Viewer | None, **context: Any) -> HTMLResponse:
@@ -133,8 +127,8 @@ def _oauth_providers(request: Request) -> list[str]:
 def login_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
     """Sign in (password, then the TOTP step when the account has MFA)."""
     if viewer is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return _page(request, "login.html", None, title="Sign in", next=_safe_next(next), page="login",
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _page(request, "login.html", None, title="Sign in", next=safe_next(next), page="login",
                  oauth_providers=_oauth_providers(request))
 
 
@@ -142,7 +136,7 @@ def login_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Respon
 def signup_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
     if viewer is not None:
         return RedirectResponse("/", status_code=303)
-    return _page(request, "signup.html", None, title="Create account", next=_safe_next(next), page="signup",
+    return _page(request, "signup.html", None, title="Create account", next=safe_next(next), page="signup",
                  oauth_providers=_oauth_providers(request))
 
 
