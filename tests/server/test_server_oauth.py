@@ -171,7 +171,8 @@ def test_provider_down_or_refusing_goes_back_to_sign_in(client: TestClient, idp:
     assert "fl_access" not in client.cookies
 
 
-def test_next_never_leaves_the_site(client: TestClient) -> None:
+def test_next_never_leaves_the_site(client: TestClient, idp: FakeIdP) -> None:
+    idp.person = Person("g-next", "next-check@example.com")  # its own account: no MFA from other tests
     for hostile in ("//evil.example/x", "https://evil.example", "/\\evil.example"):
         client.cookies.clear()
         assert _sign_in(client, "google", hostile).headers["location"] == "/"
