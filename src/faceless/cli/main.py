@@ -243,8 +243,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=0, help="Render worker processes started alongside (0: none).")] = 1,
-    http_workers: Annotated[int, typer.Option(min=1, max=64, help="HTTP server processes (default: one per CPU, "
-                                              "up to 4).")] = 0,
+    http_workers: Annotated[int | None, typer.Option(min=1, max=64, help="HTTP server processes (default: one "
+                                                     "per CPU, up to 4).")] = None,
 ) -> None:
     """Run the API, the web app and render workers (SQLite + local files unless configured otherwise)."""
     import os
