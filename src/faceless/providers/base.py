@@ -6,12 +6,24 @@ installs it) so the registry can list it and say why it is not ready.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from faceless.domain.publishing import (
+    AccountInfo,
+    AppCredentials,
+    Checkpoint,
+    Platform,
+    PostingLimits,
+    PostRequest,
+    PublishOutcome,
+    StatsSnapshot,
+    TokenSet,
+)
 from faceless.domain.words import Word
 
 Capability = Literal["llm", "tts", "stock", "image", "music", "aligner", "publisher"]
@@ -147,3 +159,50 @@ class Aligner(Protocol):
     info: ClassVar[ProviderInfo]
 
     def align(self, wav: Path, text: str) -> list[Word]: ...
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """One platform's OAuth and upload protocol (capability `publisher`). Values: `faceless.domain.publishing`.
+
+    Publishers are stateless between calls: the service layer stores tokens (encrypted) and each
+    publication's `platform_state`, refreshes tokens ahead of expiry and drives the state machine.
+    Every base URL is configurable (environment variables named in docs/publishing.md).
+    """
+
+    info: ClassVar[ProviderInfo]
+    platform: ClassVar[Platform]
+
+    def authorize_url(self, app: AppCredentials, *, state: str, redirect_uri: str,
+                      code_challenge: str | None = None) -> str:
+        """The URL the user opens to grant access (offline access / refresh tokens requested)."""
+        ...
+
+    def exchange_code(self, app: AppCredentials, *, code: str, redirect_uri: str,
+                      code_verifier: str | None = None) -> TokenSet: ...
+
+    def refresh(self, app: AppCredentials, tokens: TokenSet) -> TokenSet:
+        """New tokens (a rotated refresh token included); `ReconnectRequired` when the grant is gone."""
+        ...
+
+    def accounts(self, tokens: TokenSet) -> list[AccountInfo]:
+        """The accounts these tokens can publish to (a channel; a creator; IG accounts; Facebook Pages)."""
+        ...
+
+    def limits(self, tokens: TokenSet, account: AccountInfo) -> PostingLimits:
+        """Caps read at run time (IG content_publishing_limit, TikTok creator_info); None where unpublished."""
+        ...
+
+    def publish(self, tokens: TokenSet, account: AccountInfo, post: PostRequest, *,
+                state: Mapping[str, Any], checkpoint: Checkpoint) -> PublishOutcome:
+        """Start, or resume from `state`, one post. Calls `checkpoint` before each call that may take effect;
+        after a crash, asks the platform before re-sending. Raises `PublishFailure` and its subclasses."""
+        ...
+
+    def status(self, tokens: TokenSet, account: AccountInfo, state: Mapping[str, Any]) -> PublishOutcome:
+        """Where a post in `processing` (or unknown) stands now."""
+        ...
+
+    def stats(self, tokens: TokenSet, account: AccountInfo, platform_ids: list[str]) -> list[StatsSnapshot]:
+        """Current statistics of published videos; metrics the platform does not return are left out."""
+        ...
