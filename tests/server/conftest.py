@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from server_helpers import BACKENDS, Api, empty_database, server_settings
 
 from faceless.server.app import create_app
-from faceless.server.db import make_engine, upgrade_database
+from faceless.service.db import make_engine, upgrade_database
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

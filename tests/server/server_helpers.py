@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from faceless.server.settings import Settings
+from faceless.service.settings import Settings
 
 PG_BASE = os.environ.get("FACELESS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("FACELESS_TEST_REDIS", "redis://127.0.0.1:6379/15")

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from server_helpers import BACKENDS, Account, Api, empty_database
 from sqlalchemy import Engine, bindparam, text
 
-from faceless.server import asset_search
-from faceless.server.db import alembic_config, make_engine, make_sessionmaker, upgrade_database
-from faceless.server.models import Asset, Json, new_id
+from faceless.service import asset_search
+from faceless.service.db import alembic_config, make_engine, make_sessionmaker, upgrade_database
+from faceless.service.models import Asset, Json, new_id
 
 TRIGGERS = {"asset_fts_insert", "asset_fts_update", "asset_fts_delete"}
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from server_helpers import PASSWORD, Api
 from sqlalchemy import select
 
-from faceless.server.models import RecoveryCode, User
 from faceless.server.security import normalise_recovery_code, sha256_hex
+from faceless.service.models import RecoveryCode, User
 
 
 def test_signup_creates_user_and_personal_org_as_owner(api: Api) -> None:

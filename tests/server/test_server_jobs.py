@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from faceless.server import jobs
-from faceless.server.db import make_engine, make_sessionmaker
-from faceless.server.models import Job, Organisation, utcnow
+from faceless.service import jobs
+from faceless.service.db import make_engine, make_sessionmaker
+from faceless.service.models import Job, Organisation, utcnow
 
 
 @pytest.fixture
@@ -90,9 +90,9 @@ def test_concurrent_event_writers_never_collide(app) -> None:  # type: ignore[no
     """Progress, cancel and reaper write events for one job at once: every event lands, in order."""
     import threading
 
-    from faceless.server import jobs as jobs_mod
-    from faceless.server.models import JobEvent as Ev
-    from faceless.server.models import Organisation as Org
+    from faceless.service import jobs as jobs_mod
+    from faceless.service.models import JobEvent as Ev
+    from faceless.service.models import Organisation as Org
 
     sessions = app.state.ctx.sessions
     with sessions() as db:
@@ -110,7 +110,7 @@ def test_concurrent_event_writers_never_collide(app) -> None:  # type: ignore[no
             start.wait()
             for i in range(5):
                 with sessions() as db:
-                    jobs_mod._event(db, job_id, "log", message=f"w{n}-{i}")
+                    jobs_mod.append_event(db, job_id, "log", message=f"w{n}-{i}")
                     db.commit()
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)

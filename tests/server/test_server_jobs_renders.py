@@ -154,8 +154,8 @@ def test_from_input_errors_are_422_with_the_engines_message(japi: Api) -> None:
 
 
 def test_project_paths_outside_the_org_are_refused_by_the_worker(japp: FastAPI, japi: Api) -> None:
-    from faceless.server import jobs
-    from faceless.server.models import Job
+    from faceless.service import jobs
+    from faceless.service.models import Job
     from faceless.storage.blobs import blob_store_for
     from faceless.worker.render_job import JobProcessor
 

@@ -11,9 +11,9 @@ from alembic.script import ScriptDirectory
 from server_helpers import BACKENDS, empty_database
 from sqlalchemy import inspect, text
 
-from faceless.server.asset_search import include_name
-from faceless.server.db import alembic_config, make_engine, upgrade_database
-from faceless.server.models import Base
+from faceless.service.asset_search import include_name
+from faceless.service.db import alembic_config, make_engine, upgrade_database
+from faceless.service.models import Base
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

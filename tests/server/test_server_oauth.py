@@ -13,7 +13,7 @@ from joserfc.jwk import RSAKey
 from server_helpers import PASSWORD
 from sqlalchemy import select, update
 
-from faceless.server.models import AuditEvent, OAuthIdentity, User
+from faceless.service.models import AuditEvent, OAuthIdentity, User
 from providers.fakes.server import FakeServer
 
 

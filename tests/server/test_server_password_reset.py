@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from server_helpers import PASSWORD
 from sqlalchemy import update
 
-from faceless.server.models import PasswordResetToken, utcnow
+from faceless.service.models import PasswordResetToken, utcnow
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 

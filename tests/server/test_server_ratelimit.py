@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from server_helpers import PASSWORD, REDIS_URL, service_missing
 
 from faceless.server.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from faceless.server.settings import Rate
+from faceless.service.settings import Rate
 
 
 class FakeClock:

@@ -18,7 +18,7 @@ from jobs_helpers import FAST, jobs_app, wait_for
 from server_helpers import Api, server_settings
 
 from faceless.server.blob_response import _Unsatisfiable, content_disposition, parse_range
-from faceless.server.settings import Settings
+from faceless.service.settings import Settings
 from faceless.worker import run_worker
 
 pytest.importorskip("moto")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from faceless.domain import InputError
-from faceless.server.settings import Rate, Settings
+from faceless.service.settings import Rate, Settings
 
 
 def test_env_prefix_and_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 
 from faceless.providers.config import ENV_MAP
 from faceless.providers.usage import UsageLimitExceeded, UsageRecord, check_budget, use_meter
-from faceless.server.models import Organisation, ProviderUsage
-from faceless.server.usage import DBUsageStore, meter_for_job
+from faceless.service.models import Organisation, ProviderUsage
+from faceless.service.usage import DBUsageStore, meter_for_job
 from providers.fakes.server import Answer, FakeServer, Request
 
 

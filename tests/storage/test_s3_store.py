@@ -18,9 +18,10 @@ pytest.importorskip("moto")
 from faceless.domain import Project  # noqa: E402
 from faceless.domain.errors import InputError  # noqa: E402
 from faceless.storage.blobs import BlobTooLarge, LocalBlobStore, blob_store_for  # noqa: E402
+from faceless.storage.keys import asset_key_of  # noqa: E402
 from faceless.storage.s3 import MB, S3BlobStore, parse_storage_url  # noqa: E402
 from faceless.testing.s3 import bucket, keys, moto_s3  # noqa: E402
-from faceless.worker.render_job import asset_key_of, localise_assets  # noqa: E402
+from faceless.worker.render_job import localise_assets  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from faceless.server.settings import Settings
+from faceless.service.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -20,13 +20,14 @@ from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from faceless.server import jobs
-from faceless.server.db import make_engine, make_sessionmaker, upgrade_database
-from faceless.server.models import Artifact, Job, JobEvent, Organisation, ProjectRow, ProjectVersion, utcnow
-from faceless.server.settings import Settings
+from faceless.service import jobs
+from faceless.service.db import make_engine, make_sessionmaker, upgrade_database
+from faceless.service.models import Artifact, Job, JobEvent, Organisation, ProjectRow, ProjectVersion, utcnow
+from faceless.service.queue import HueyJobQueue
+from faceless.service.settings import Settings
 from faceless.storage.blobs import blob_store_for
 from faceless.testing.media import assert_media
-from faceless.worker import HueyJobQueue, WorkerTuning, embedded, reap
+from faceless.worker import WorkerTuning, embedded, reap
 
 PG_BASE = os.environ.get("FACELESS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("FACELESS_TEST_REDIS", "redis://127.0.0.1:6379/15")

@@ -252,8 +252,8 @@ def serve(
     import uvicorn
 
     from faceless.server.app import create_app
-    from faceless.server.db import make_engine, upgrade_database
-    from faceless.server.settings import Settings
+    from faceless.service.db import make_engine, upgrade_database
+    from faceless.service.settings import Settings
     from faceless.worker import embedded
 
     # Several processes serve HTTP (the GIL allows one Python thread at a time per process);

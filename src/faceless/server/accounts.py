@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from faceless.server.deps import ServerContext
 from faceless.server.errors import ApiError
-from faceless.server.models import (
+from faceless.server.security import new_token, normalise_recovery_code, sha256_hex, totp_match
+from faceless.service.models import (
     AuditEvent,
     Membership,
     Organisation,
@@ -21,7 +22,6 @@ from faceless.server.models import (
     new_id,
     utcnow,
 )
-from faceless.server.security import new_token, normalise_recovery_code, sha256_hex, totp_match
 
 
 def audit(

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from faceless.server.db import make_engine, make_sessionmaker, upgrade_database
 from faceless.server.deps import CSRF_HEADER, ServerContext
 from faceless.server.docs import install_docs
 from faceless.server.errors import ErrorBody, install_error_handlers
@@ -19,7 +18,8 @@ from faceless.server.middleware import BodySizeLimit, SecurityHeaders
 from faceless.server.ratelimit import RateLimiter, make_rate_limiter
 from faceless.server.routes import account, auth, oauth, orgs, pages, password, previews, projects, usage
 from faceless.server.security import Passwords, SecretBox, Tokens
-from faceless.server.settings import Settings
+from faceless.service.db import make_engine, make_sessionmaker, upgrade_database
+from faceless.service.settings import Settings
 
 API_PREFIX = "/api/v1"
 _ERRORS: dict[int | str, dict[str, Any]] = {

@@ -12,7 +12,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from faceless.server.errors import ApiError, not_found
-from faceless.server.models import ApiKey, Membership, Organisation, RefreshToken, User, utcnow
 from faceless.server.policy import Permission, allows
 from faceless.server.ratelimit import RateLimiter
 from faceless.server.security import (
@@ -23,7 +22,8 @@ from faceless.server.security import (
     constant_time_equal,
     sha256_hex,
 )
-from faceless.server.settings import Settings
+from faceless.service.models import ApiKey, Membership, Organisation, RefreshToken, User, utcnow
+from faceless.service.settings import Settings
 
 ACCESS_COOKIE = "fl_access"
 REFRESH_COOKIE = "fl_refresh"

@@ -38,8 +38,8 @@ from faceless.server.deps import (
     rate_limit,
 )
 from faceless.server.errors import ApiError
-from faceless.server.models import ApiKey, Membership, Organisation, RefreshToken, User
 from faceless.server.policy import Permission
+from faceless.service.models import ApiKey, Membership, Organisation, RefreshToken, User
 
 TTL = 2.0  # seconds a cached authentication or membership is trusted
 MAX_ENTRIES = 20_000

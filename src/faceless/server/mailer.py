@@ -16,7 +16,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from faceless.server.settings import Settings
+from faceless.service.settings import Settings
 from faceless.storage.files import write_text_atomic
 
 log = logging.getLogger(__name__)

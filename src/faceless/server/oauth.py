@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from faceless.server.security import SecretBox, constant_time_equal
-from faceless.server.settings import Settings
+from faceless.service.settings import Settings
 
 FLOW_SECONDS = 600
 PROVIDERS = ("google", "github")

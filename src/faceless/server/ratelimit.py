@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
-from faceless.server.settings import Rate, Settings
+from faceless.service.settings import Rate, Settings
 
 
 class RateLimiter(Protocol):

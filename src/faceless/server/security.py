@@ -21,8 +21,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from faceless.server.models import utcnow
-from faceless.server.settings import Settings
+from faceless.service.models import utcnow
+from faceless.service.settings import Settings
 
 JWT_ALG = "HS256"
 API_KEY_PREFIX = "fl_"

@@ -7,7 +7,7 @@ import logging
 import signal
 import threading
 
-from faceless.server.settings import Settings
+from faceless.service.settings import Settings
 from faceless.worker.service import WorkerTuning, run_worker
 
 

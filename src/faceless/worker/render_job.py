@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -26,57 +26,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from faceless.domain import Project
 from faceless.domain.errors import FacelessError, InputError
 from faceless.render.run import Cancelled
-from faceless.server import jobs
-from faceless.server.models import Artifact, Job, ProjectRow, ProjectVersion, utcnow
-from faceless.storage.blobs import LocalBlobStore, check_key
+from faceless.service import jobs
+from faceless.service.models import Artifact, Job, ProjectRow, ProjectVersion, utcnow
+from faceless.storage.blobs import LocalBlobStore
+from faceless.storage.keys import ARTIFACT_FILES, artifact_key, asset_key_of, asset_prefix, render_prefix
 
 log = logging.getLogger("faceless.worker")
 
-# name served under /renders/{id}/files/{name} -> media type. The fixed allow-list of downloads.
-ARTIFACT_FILES: dict[str, str] = {
-    "video.mp4": "video/mp4",
-    "captions.srt": "application/x-subrip",
-    "captions.vtt": "text/vtt",
-    "captions.ass": "text/x-ssa",
-    "words.json": "application/json",
-    "thumbnail.jpg": "image/jpeg",
-    "project.json": "application/json",
-    "timeline.otio": "application/json",
-    "credits.json": "application/json",
-}
 # Share of the whole job each engine stage takes (measured on a short script; only for the bar/ETA).
 STAGE_WEIGHTS: dict[str, float] = {
     "voice": 0.35, "visuals": 0.08, "music": 0.04, "timeline": 0.01, "render": 0.42, "outputs": 0.1,
 }
 OVERRIDABLE = ("format", "voice", "captions", "music")
-
-
-def artifact_key(org_id: str, job_id: str, name: str) -> str:
-    return f"{render_prefix(org_id, job_id)}/{name}"
-
-
-def asset_prefix(org_id: str) -> str:
-    return f"orgs/{org_id}/assets"
-
-
-def render_prefix(org_id: str, job_id: str) -> str:
-    """Where the files of one render job are stored (deleted with the job's project)."""
-    return f"orgs/{org_id}/renders/{job_id}"
-
-
-def asset_key_of(path: str, org_id: str) -> str | None:
-    """The blob key `orgs/<org>/assets/<asset>/<file>` a recorded asset path ends with, else None.
-
-    Projects record assets by the absolute path they had on the machine that chose them; another machine
-    (its own data folder, a bucket instead of a shared disk) finds the same blob by this key."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    for i in range(len(parts) - 5, -1, -1):
-        if parts[i:i + 3] == ("orgs", org_id, "assets"):
-            try:
-                return check_key("/".join(parts[i:]))
-            except ValueError:
-                return None
-    return None
 
 
 def localise_assets(project: Project, blobs: LocalBlobStore, org_id: str) -> None:
@@ -266,7 +227,7 @@ class _Attempt:
         from faceless.pipeline.context import RunContext
         from faceless.pipeline.runner import render_project
         from faceless.providers.usage import use_meter
-        from faceless.server.usage import meter_for_job
+        from faceless.service.usage import meter_for_job
 
         job_dir = self.p.work_root / self.lease.job_id
         out_dir = job_dir / f"attempt-{self.lease.attempt}"
@@ -324,7 +285,7 @@ class _Attempt:
                         attempts=Job.attempts - 1, updated_at=utcnow())
             ).rowcount
             if n:
-                jobs._event(self.db, self.lease.job_id, "state", message="queued (worker stopped)")
+                jobs.append_event(self.db, self.lease.job_id, "state", message="queued (worker stopped)")
             self.db.commit()
 
     def _store(self, org_id: str, outputs: dict[str, Path], summary: dict[str, Any]) -> None:

@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from faceless.server import jobs
-from faceless.server.db import make_engine, make_sessionmaker
-from faceless.server.models import Job, utcnow
-from faceless.server.settings import Settings
+from faceless.service import jobs
+from faceless.service.db import make_engine, make_sessionmaker
+from faceless.service.models import Job, utcnow
+from faceless.service.queue import HueyJobQueue
+from faceless.service.settings import Settings
 from faceless.storage.blobs import blob_store_for
-from faceless.worker.queue import HueyJobQueue
 from faceless.worker.render_job import JobProcessor, WorkerOptions
 
 log = logging.getLogger("faceless.worker")
@@ -57,7 +57,7 @@ def reap(sessions: sessionmaker[Session], queue: HueyJobQueue) -> int:
             .returning(Job.id)
         ).scalars().all()
         for job_id in stuck:
-            jobs._event(db, job_id, "state", message="cancelled")
+            jobs.append_event(db, job_id, "state", message="cancelled")
         db.commit()
         leasable = db.scalars(
             select(Job.id)

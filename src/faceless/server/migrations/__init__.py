@@ -1,1 +1,1 @@
-"""Alembic migrations of the Faceless service database (run by `faceless.server.db.upgrade_database`)."""
+"""Alembic migrations of the Faceless service database (run by `faceless.service.db.upgrade_database`)."""

@@ -1,12 +1,12 @@
-"""Alembic environment: uses the engine handed over in `config.attributes` (see faceless.server.db)."""
+"""Alembic environment: uses the engine handed over in `config.attributes` (see faceless.service.db)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from faceless.server.asset_search import include_name
-from faceless.server.models import Base
+from faceless.service.asset_search import include_name
+from faceless.service.models import Base
 
 config = context.config
 target_metadata = Base.metadata

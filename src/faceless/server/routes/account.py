@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 from faceless.server import accounts
 from faceless.server.deps import Ctx, CurrentPrincipal, Db, Principal, client_ip
 from faceless.server.errors import ApiError, not_found
-from faceless.server.models import ApiKey, RecoveryCode, User, utcnow
 from faceless.server.schemas import (
     ApiKeyCreatedOut,
     ApiKeyIn,
@@ -31,6 +30,7 @@ from faceless.server.security import (
     totp_match,
     totp_uri,
 )
+from faceless.service.models import ApiKey, RecoveryCode, User, utcnow
 
 router = APIRouter(prefix="/account", tags=["account"])
 

@@ -38,16 +38,17 @@ from faceless.domain.errors import MediaRejected
 from faceless.media import validate
 from faceless.render.command import FFmpegCommand, Input
 from faceless.render.run import run_ffmpeg
-from faceless.server import accounts, asset_search
+from faceless.server import accounts
 from faceless.server.blob_response import DOWNLOAD_RESPONSES, blob_response
 from faceless.server.deps import Db, OrgAccess, client_ip, requires
 from faceless.server.errors import ApiError, not_found
 from faceless.server.inputguard import NO_NUL
-from faceless.server.models import Asset, new_id
 from faceless.server.routes.jobs import blob_store, upload_limit
 from faceless.server.schemas import Page
+from faceless.service import asset_search
+from faceless.service.models import Asset, new_id
 from faceless.storage.blobs import LocalBlobStore
-from faceless.worker.render_job import asset_prefix
+from faceless.storage.keys import asset_prefix
 
 router = APIRouter(prefix="/orgs/{org_id}/assets", tags=["assets"])
 Id = Annotated[str, PathParam(max_length=64)]

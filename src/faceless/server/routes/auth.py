@@ -20,7 +20,6 @@ from faceless.server.deps import (
     rate_limit,
 )
 from faceless.server.errors import ApiError
-from faceless.server.models import Membership, Organisation, User
 from faceless.server.schemas import (
     LoginIn,
     MeOut,
@@ -35,6 +34,7 @@ from faceless.server.schemas import (
     UserOut,
 )
 from faceless.server.security import new_token
+from faceless.service.models import Membership, Organisation, User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 API_AUTH_PATH = "/api/v1/auth"

@@ -22,10 +22,10 @@ from faceless.domain import FORMATS, InputError, Project, VisualChoice
 from faceless.domain.project import CaptionSettings, MusicSettings, VisualPreference, VoiceSettings
 from faceless.server import accounts
 from faceless.server.deps import Db, OrgAccess, client_ip, requires
-from faceless.server.models import Asset
 from faceless.server.routes.jobs import blob_store
 from faceless.server.routes.projects import _create, _out, validated
 from faceless.server.schemas import ProjectOut
+from faceless.service.models import Asset
 
 router = APIRouter(prefix="/orgs/{org_id}/projects", tags=["projects"])
 MAX_TEXT = 200_000

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.middleware import Middleware
 
-from faceless.server.jobs import JobQueue
 from faceless.server.middleware import BodySizeLimit
-from faceless.server.models import Job
+from faceless.service.models import Job
+from faceless.service.queue import JobQueue
 from faceless.storage.blobs import LocalBlobStore, blob_store_for
 
 DEFAULT_UPLOAD_LIMIT = 512 * 1024**2
@@ -39,7 +39,7 @@ def upload_limit(request: Request) -> int:
 
 def render_prefixes(db: Session, org_id: str, project_id: str) -> list[str]:
     """The blob folders of a project's render jobs; read them before deleting the project (jobs cascade)."""
-    from faceless.worker.render_job import render_prefix
+    from faceless.storage.keys import render_prefix
 
     ids = db.scalars(select(Job.id).where(Job.org_id == org_id, Job.project_id == project_id))
     return [render_prefix(org_id, i) for i in ids]
@@ -75,7 +75,7 @@ def _widen_body_limit(app: FastAPI, pattern: re.Pattern[str], limit: int) -> Non
 def install(app: FastAPI, *, queue: JobQueue | None = None, upload_limit: int = DEFAULT_UPLOAD_LIMIT) -> None:
     """Add renders, assets and project-from-input routes to an app made by `create_app()`."""
     from faceless.server.routes import assets, inputs, renders
-    from faceless.worker.queue import HueyJobQueue
+    from faceless.service.queue import HueyJobQueue
 
     settings = app.state.ctx.settings
     app.state.job_queue = queue or HueyJobQueue(settings.queue_url)

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from faceless.server import accounts, oauth
 from faceless.server.deps import Ctx, Db, client_ip
 from faceless.server.errors import ApiError
-from faceless.server.models import OAuthIdentity, RefreshToken, User, utcnow
 from faceless.server.routes.auth import IpLimited, _issue
 from faceless.server.security import safe_next
+from faceless.service.models import OAuthIdentity, RefreshToken, User, utcnow
 
 router = APIRouter(prefix="/auth/oauth", tags=["auth"])
 FLOW_COOKIE = "fl_oauth"

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from faceless.server import accounts
 from faceless.server.deps import Ctx, CurrentPrincipal, Db, OrgAccess, client_ip, org_access, requires
 from faceless.server.errors import ApiError, not_found
-from faceless.server.models import AuditEvent, Invitation, Membership, Organisation, User, utcnow
 from faceless.server.policy import may_assign, may_remove
 from faceless.server.schemas import (
     AcceptIn,
@@ -27,6 +26,7 @@ from faceless.server.schemas import (
     RoleIn,
 )
 from faceless.server.security import new_token, sha256_hex
+from faceless.service.models import AuditEvent, Invitation, Membership, Organisation, User, utcnow
 
 router = APIRouter(tags=["organisations"])
 Id = Annotated[str, Path(max_length=64)]

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from faceless.domain.formats import FORMATS
 from faceless.server.deps import Ctx, Db, Principal, authenticate, rate_limit
 from faceless.server.errors import ApiError
-from faceless.server.models import ApiKey, Job, Membership, Organisation, ProjectRow, User, utcnow
 from faceless.server.policy import allows
 from faceless.server.security import safe_next
+from faceless.service.models import ApiKey, Job, Membership, Organisation, ProjectRow, User, utcnow
 from faceless.web import STATIC_DIR, TEMPLATES_DIR, shell_files, static_version
 
 router = APIRouter(include_in_schema=False)

@@ -12,9 +12,9 @@ from faceless.server import accounts
 from faceless.server.deps import Ctx, Db, client_ip, rate_limit
 from faceless.server.errors import ApiError
 from faceless.server.mailer import send_mail
-from faceless.server.models import PasswordResetToken, RefreshToken, User, utcnow
 from faceless.server.routes.auth import IpLimited
 from faceless.server.security import new_token, sha256_hex
+from faceless.service.models import PasswordResetToken, RefreshToken, User, utcnow
 
 router = APIRouter(prefix="/auth/password", tags=["auth"])
 SENT = {"status": "if an account uses this address, a reset link is on its way"}

@@ -15,7 +15,7 @@ from faceless.domain import FacelessError, Project, Scene
 from faceless.server.deps import OrgAccess, get_ctx
 from faceless.server.errors import ApiError, ErrorBody, not_found
 from faceless.server.fastauth import read_access
-from faceless.server.models import ProjectRow
+from faceless.service.models import ProjectRow
 from faceless.storage.cache import ArtifactCache
 
 log = logging.getLogger("faceless.server.previews")
@@ -116,7 +116,7 @@ def _local_scene(request: Request, org_id: str, scene: Scene) -> Scene:
     """`scene` with its file at this machine's copy of the organisation's asset (fetched from object
     storage first if this machine has none). Any other file is refused: projects can name any path,
     the server must read only this organisation's assets."""
-    from faceless.worker.render_job import asset_key_of
+    from faceless.storage.keys import asset_key_of
 
     if scene.visual is None or not scene.visual.path:
         return scene

@@ -14,7 +14,6 @@ from faceless.server import accounts
 from faceless.server.deps import Db, OrgAccess, client_ip, get_ctx, requires
 from faceless.server.errors import ApiError, not_found
 from faceless.server.fastauth import read_access
-from faceless.server.models import ProjectRow, ProjectVersion, utcnow
 from faceless.server.schemas import (
     Page,
     ProjectIn,
@@ -24,6 +23,7 @@ from faceless.server.schemas import (
     VersionDetailOut,
     VersionOut,
 )
+from faceless.service.models import ProjectRow, ProjectVersion, utcnow
 
 router = APIRouter(prefix="/orgs/{org_id}/projects", tags=["projects"])
 Id = Annotated[str, Path(max_length=64)]

@@ -28,14 +28,15 @@ from starlette.concurrency import run_in_threadpool
 
 from faceless.domain import FORMATS
 from faceless.domain.project import CaptionSettings, MusicSettings, VoiceSettings
-from faceless.server import accounts, jobs
+from faceless.server import accounts
 from faceless.server.blob_response import DOWNLOAD_RESPONSES, blob_response
 from faceless.server.deps import Db, OrgAccess, client_ip, get_ctx, requires
 from faceless.server.errors import ApiError, not_found
-from faceless.server.models import Artifact, Job, JobEvent, ProjectRow, utcnow
 from faceless.server.routes.jobs import blob_store, job_queue
 from faceless.server.schemas import Page
-from faceless.worker.render_job import ARTIFACT_FILES
+from faceless.service import jobs
+from faceless.service.models import Artifact, Job, JobEvent, ProjectRow, utcnow
+from faceless.storage.keys import ARTIFACT_FILES
 
 router = APIRouter(prefix="/orgs/{org_id}", tags=["renders"])
 Id = Annotated[str, Path(max_length=64)]
@@ -218,7 +219,7 @@ def retry_render(
         db.rollback()
         raise ApiError(409, f"only failed or cancelled renders can be retried; this one is {job.state}",
                        "job_not_retryable")
-    jobs._event(db, job.id, "state", message="queued (retry)")
+    jobs.append_event(db, job.id, "state", message="queued (retry)")
     accounts.audit(db, "render.retried", user_id=access.user.id, org_id=access.org.id, target_type="job",
                    target_id=job.id, ip=client_ip(request))
     db.commit()

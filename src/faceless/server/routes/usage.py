@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from faceless.providers.usage import PLANS
 from faceless.server.deps import Db, OrgAccess, requires
-from faceless.server.usage import month_summary
+from faceless.service.usage import month_summary
 
 router = APIRouter(tags=["organisations"])
 

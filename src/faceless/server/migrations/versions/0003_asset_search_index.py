@@ -16,7 +16,7 @@ tests/server/test_server_asset_search.py checks the triggers and the index at he
 
 PostgreSQL: a stored generated column `assets.search_vector` (the weighted tsvector: name and tags
 weigh A, the description D) with a GIN index. Stored, so ranking reads it instead of re-parsing
-every matching row. The models do not map it (faceless.server.asset_search.include_name keeps it
+every matching row. The models do not map it (faceless.service.asset_search.include_name keeps it
 out of autogenerate comparisons); PostgreSQL fills it on every INSERT and UPDATE.
 """
 

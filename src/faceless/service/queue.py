@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy.engine import make_url
@@ -20,6 +20,12 @@ from faceless.domain.errors import InputError
 
 QUEUE_NAME = "faceless"
 Handler = Callable[[str], None]
+
+
+class JobQueue(Protocol):
+    """Transport that wakes a worker for a job id (embedded Huey/SQLite or Huey/Redis)."""
+
+    def submit(self, job_id: str) -> None: ...
 
 
 def make_huey(queue_url: str) -> Huey:
@@ -37,7 +43,7 @@ def make_huey(queue_url: str) -> Huey:
 
 
 class HueyJobQueue:
-    """`faceless.server.jobs.JobQueue` over Huey. The API only calls `submit`; workers `take` and run."""
+    """`faceless.service.jobs.JobQueue` over Huey. The API only calls `submit`; workers `take` and run."""
 
     def __init__(self, queue_url: str) -> None:
         self.huey = make_huey(queue_url)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from faceless.providers.usage import PLANS, UsageMeter, UsageRecord, month_start
-from faceless.server.models import Organisation, ProviderUsage
+from faceless.service.models import Organisation, ProviderUsage
 
 
 class DBUsageStore:

@@ -1,4 +1,5 @@
-"""Jobs: the database is the source of truth; a queue (Huey, next slice) only carries job ids to wake workers.
+"""Jobs: the database is the source of truth; a queue (`faceless.service.queue`) only carries job ids
+to wake workers.
 
 Lifecycle: queued → running (leased by one worker, extended by heartbeats) → succeeded | failed | cancelled.
 A running job whose lease lapsed (its worker died) is leased again by another worker and resumes from its
@@ -10,20 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from faceless.server.models import Job, JobEvent, utcnow
+from faceless.service.models import Job, JobEvent, utcnow
 
 DEFAULT_LEASE = timedelta(seconds=60)
-
-
-class JobQueue(Protocol):
-    """Transport that wakes a worker for a job id (embedded Huey/SQLite or Huey/Redis)."""
-
-    def submit(self, job_id: str) -> None: ...
 
 
 class LeaseLost(Exception):
@@ -38,7 +33,7 @@ class Lease:
     stage: str  # the last finished stage to resume after ("" = from the start)
 
 
-def _event(
+def append_event(
     db: Session, job_id: str, kind: str, *, stage: str = "", progress: float | None = None, message: str = ""
 ) -> None:
     # Lock the job first (its row on PostgreSQL, the database's write lock on SQLite), so two writers
@@ -71,7 +66,7 @@ def enqueue(
     )
     db.add(job)
     db.flush()
-    _event(db, job.id, "state", message="queued")
+    append_event(db, job.id, "state", message="queued")
     return job
 
 
@@ -114,7 +109,7 @@ def lease(
         return None
     job = db.get(Job, candidate, populate_existing=True)
     assert job is not None
-    _event(db, job.id, "state", stage=job.stage, message=f"running (attempt {job.attempts}, worker {owner})")
+    append_event(db, job.id, "state", stage=job.stage, message=f"running (attempt {job.attempts}, worker {owner})")
     db.commit()
     return Lease(job_id=job.id, owner=owner, attempt=job.attempts, stage=job.stage)
 
@@ -149,7 +144,7 @@ def heartbeat(
         db.rollback()
         raise LeaseLost(lease_.job_id)
     if progress is not None or message:
-        _event(
+        append_event(
             db,
             lease_.job_id,
             "progress" if not message else "log",
@@ -179,7 +174,7 @@ def finish(db: Session, lease_: Lease, state: str, *, error: str | None = None) 
     if not db.execute(update(Job).where(_owned(lease_)).values(**values)).rowcount:
         db.rollback()
         raise LeaseLost(lease_.job_id)
-    _event(db, lease_.job_id, "state", message=state if not error else f"{state}: {error}")
+    append_event(db, lease_.job_id, "state", message=state if not error else f"{state}: {error}")
     db.commit()
 
 
@@ -196,7 +191,7 @@ def request_cancel(db: Session, job_id: str) -> None:
         .where(Job.id == job_id, Job.state == "running")
         .values(cancel_requested=True, updated_at=now)
     )
-    _event(db, job_id, "state", message="cancel requested")
+    append_event(db, job_id, "state", message="cancel requested")
 
 
 def fail_exhausted(db: Session) -> int:

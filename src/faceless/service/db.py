@@ -13,7 +13,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The Alembic scripts stay beside the HTTP door (src/faceless/server/migrations) where every branch adds
+# its numbered revision; they are data to Alembic, not an import of the server package.
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "server" / "migrations"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
