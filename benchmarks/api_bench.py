@@ -89,7 +89,9 @@ async def _load(url: str, headers: dict[str, str], clients: int, seconds: float)
         elapsed = time.perf_counter() - t0
     latencies.sort()
     return {
-        "requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
     }
@@ -99,8 +101,12 @@ def _wrk(url: str, token: str, clients: int, seconds: float) -> dict[str, float]
     """Load from wrk (2 threads) with the bearer token; latencies from its --latency table."""
     script = Path(tempfile.mkdtemp(prefix="wrk-")) / "auth.lua"
     script.write_text(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
-                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     def ms(label: str) -> float:
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -111,16 +117,24 @@ def _wrk(url: str, token: str, clients: int, seconds: float) -> dict[str, float]
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     total = re.search(r"(\d+) requests in", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"requests": int(total.group(1)) if total else 0, "errors": int(non2xx.group(1)) if non2xx else 0,
-            "rps": float(rps.group(1)) if rps else 0.0, "p50_ms": ms("50"), "p90_ms": ms("90"),
-            "p99_ms": ms("99"), "client": "wrk"}
+    return {
+        "requests": int(total.group(1)) if total else 0,
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50_ms": ms("50"),
+        "p90_ms": ms("90"),
+        "p99_ms": ms("99"),
+        "client": "wrk",
+    }
 
 
 def _load_process(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
     """Run the load generator in its own Python process (so it does not share the server's GIL)."""
-    code = (f"import asyncio,json,sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import api_bench as b; "
-            f"print(json.dumps(asyncio.run(b._load({url!r}, {{'Authorization': 'Bearer {token}'}}, "
-            f"{clients}, {seconds}))))")
+    code = (
+        f"import asyncio,json,sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import api_bench as b; "
+        f"print(json.dumps(asyncio.run(b._load({url!r}, {{'Authorization': 'Bearer {token}'}}, "
+        f"{clients}, {seconds}))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1])) | {"client": "python httpx"}
 
@@ -138,14 +152,37 @@ def bench(db: str, clients: int, seconds: float, http_workers: int) -> dict[str,
     if db_url is None:
         return {"skipped": "PostgreSQL unavailable"}
     port = _free_port()
-    env = {**os.environ, "FACELESS_DATA_DIR": str(data), "FACELESS_DATABASE_URL": db_url,
-           "FACELESS_RATE_USER": "10000000/minute", "FACELESS_RATE_AUTH_IP": "1000/minute",
-           "FACELESS_COOKIE_SECURE": "false", "FACELESS_CACHE_DIR": str(data / "cache"),
-           "FACELESS_HTTP_WORKERS": str(http_workers)}
+    env = {
+        **os.environ,
+        "FACELESS_DATA_DIR": str(data),
+        "FACELESS_DATABASE_URL": db_url,
+        "FACELESS_RATE_USER": "10000000/minute",
+        "FACELESS_RATE_AUTH_IP": "1000/minute",
+        "FACELESS_COOKIE_SECURE": "false",
+        "FACELESS_CACHE_DIR": str(data / "cache"),
+        "FACELESS_HTTP_WORKERS": str(http_workers),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api_bench:app_factory", "--app-dir", str(ROOT / "benchmarks"),
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-         "--workers", str(http_workers), "--loop", "asyncio" if http_workers == 1 else "auto"],  # as serve
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api_bench:app_factory",
+            "--app-dir",
+            str(ROOT / "benchmarks"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--workers",
+            str(http_workers),
+            "--loop",
+            "asyncio" if http_workers == 1 else "auto",
+        ],  # as serve
         env=env,
     )
     base = f"http://127.0.0.1:{port}/api/v1"
@@ -157,12 +194,18 @@ def bench(db: str, clients: int, seconds: float, http_workers: int) -> dict[str,
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        r = httpx.post(f"{base}/auth/signup", json={"email": "bench@example.com", "password": "correct horse battery"})
+        r = httpx.post(
+            f"{base}/auth/signup", json={"email": "bench@example.com", "password": "correct horse battery"}
+        )
         r.raise_for_status()
         token, org = r.json()["tokens"]["access_token"], r.json()["personal_org"]["id"]
         auth = {"Authorization": f"Bearer {token}"}
-        r = httpx.post(f"{base}/orgs/{org}/projects/from-input", headers=auth, timeout=60, json={
-            "script": SCRIPT, "format": "square", "music": {"source": "none"}})
+        r = httpx.post(
+            f"{base}/orgs/{org}/projects/from-input",
+            headers=auth,
+            timeout=60,
+            json={"script": SCRIPT, "format": "square", "music": {"source": "none"}},
+        )
         r.raise_for_status()
         pid = r.json()["id"]
         load(f"{base}/orgs/{org}/projects/{pid}", token, clients, 2)  # warm-up
@@ -176,7 +219,9 @@ def bench(db: str, clients: int, seconds: float, http_workers: int) -> dict[str,
     return result
 
 
-def _job_latency(base: str, org: str, pid: str, auth: dict[str, str], env: dict[str, str]) -> dict[str, float]:
+def _job_latency(
+    base: str, org: str, pid: str, auth: dict[str, str], env: dict[str, str]
+) -> dict[str, float]:
     worker = subprocess.Popen([sys.executable, "-m", "faceless.worker"], env=env, stderr=subprocess.DEVNULL)
     try:
         time.sleep(3)  # let the worker start and go idle
@@ -185,8 +230,9 @@ def _job_latency(base: str, org: str, pid: str, auth: dict[str, str], env: dict[
         first_worker = first_progress = None
         after = 0
         while first_progress is None and time.perf_counter() - t0 < 60:
-            page = httpx.get(f"{base}/orgs/{org}/renders/{job['id']}/events", headers=auth,
-                             params={"after": after}).json()
+            page = httpx.get(
+                f"{base}/orgs/{org}/renders/{job['id']}/events", headers=auth, params={"after": after}
+            ).json()
             now = time.perf_counter() - t0
             for e in page["items"]:
                 if first_worker is None and e["message"].startswith("running"):
@@ -195,8 +241,10 @@ def _job_latency(base: str, org: str, pid: str, auth: dict[str, str], env: dict[
                     first_progress = now
             after = page["after"]
             time.sleep(0.01)
-        return {"submit_to_worker_event_s": round(first_worker or -1, 3),
-                "submit_to_first_progress_s": round(first_progress or -1, 3)}
+        return {
+            "submit_to_worker_event_s": round(first_worker or -1, 3),
+            "submit_to_first_progress_s": round(first_progress or -1, 3),
+        }
     finally:
         worker.terminate()
         worker.wait(60)
@@ -207,8 +255,12 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--http-workers", type=int, default=max(1, min(4, os.cpu_count() or 1)),
-                    help="HTTP server processes (faceless serve's default: one per CPU, up to 4)")
+    ap.add_argument(
+        "--http-workers",
+        type=int,
+        default=max(1, min(4, os.cpu_count() or 1)),
+        help="HTTP server processes (faceless serve's default: one per CPU, up to 4)",
+    )
     args = ap.parse_args()
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results = [bench(db, args.clients, args.seconds, args.http_workers) for db in dbs]

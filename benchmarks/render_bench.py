@@ -54,16 +54,34 @@ def make_inputs(media: Path) -> list[dict[str, str]]:
             path = media / f"still{i}.jpg"
             if not path.exists():
                 src = STILL_SOURCES[i // 2]
-                run_ffmpeg(FFmpegCommand([Input(f"{src}=s=3000x2000:d=1", lavfi=True)], str(path),
-                                         output_options=["-frames:v", "1", "-q:v", "3", "-update", "1"]))
+                run_ffmpeg(
+                    FFmpegCommand(
+                        [Input(f"{src}=s=3000x2000:d=1", lavfi=True)],
+                        str(path),
+                        output_options=["-frames:v", "1", "-q:v", "3", "-update", "1"],
+                    )
+                )
         else:
             path = media / f"clip{i}.mp4"
             if not path.exists():
                 src = CLIP_SOURCES[i // 2]
                 sep = ":" if "=" in src else "="
-                run_ffmpeg(FFmpegCommand([Input(f"{src}{sep}s=1920x1080:r=30", lavfi=True)], str(path),
-                                         output_options=["-t", "6", "-c:v", "libx264", "-preset", "veryfast",
-                                                         "-pix_fmt", "yuv420p"]))
+                run_ffmpeg(
+                    FFmpegCommand(
+                        [Input(f"{src}{sep}s=1920x1080:r=30", lavfi=True)],
+                        str(path),
+                        output_options=[
+                            "-t",
+                            "6",
+                            "-c:v",
+                            "libx264",
+                            "-preset",
+                            "veryfast",
+                            "-pix_fmt",
+                            "yuv420p",
+                        ],
+                    )
+                )
         scenes.append({"narration": text, "visual": str(path)})
     return scenes
 
@@ -120,8 +138,9 @@ class TreeRSS:
 def run_cli(args: list[str], cache: Path) -> tuple[float, dict, TreeRSS]:
     env = {**os.environ, "FACELESS_CACHE_DIR": str(cache)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(FACELESS + args + ["--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        FACELESS + args + ["--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     with TreeRSS(proc.pid) as rss:
         out, err = proc.communicate()
     wall = time.perf_counter() - t0
@@ -133,8 +152,11 @@ def run_cli(args: list[str], cache: Path) -> tuple[float, dict, TreeRSS]:
 def x264_floor(frames: int, work: Path) -> float:
     """ffmpeg encoding the same number of frames at the same size with the identical x264 settings."""
     enc = EncoderSettings()
-    cmd = FFmpegCommand([Input("testsrc2=s=1080x1920:r=30", lavfi=True)], str(work / "floor.mp4"),
-                        output_options=["-frames:v", str(frames), *enc.video_options()])
+    cmd = FFmpegCommand(
+        [Input("testsrc2=s=1080x1920:r=30", lavfi=True)],
+        str(work / "floor.mp4"),
+        output_options=["-frames:v", str(frames), *enc.video_options()],
+    )
     t0 = time.perf_counter()
     run_ffmpeg(cmd)
     return time.perf_counter() - t0
@@ -144,8 +166,11 @@ def x264_floor_same_content(video: Path, frames: int, work: Path) -> float:
     """The same floor on the same pixels: Faceless's own output decoded and encoded again with the
     identical x264 settings (decoding included, so this floor is slightly generous to ffmpeg)."""
     enc = EncoderSettings()
-    cmd = FFmpegCommand([Input(str(video))], str(work / "floor_same.mp4"),
-                        output_options=["-map", "0:v:0", "-an", "-frames:v", str(frames), *enc.video_options()])
+    cmd = FFmpegCommand(
+        [Input(str(video))],
+        str(work / "floor_same.mp4"),
+        output_options=["-map", "0:v:0", "-an", "-frames:v", str(frames), *enc.video_options()],
+    )
     t0 = time.perf_counter()
     run_ffmpeg(cmd)
     return time.perf_counter() - t0
@@ -195,22 +220,45 @@ def moviepy_baseline(scenes: list[dict[str, str]], summary: dict, work: Path) ->
     base = concatenate_videoclips(clips, method="compose")
     caps = []
     for i in range(0, len(words), 3):  # one TextClip per 3-word group, as those tools do
-        grp = words[i:i + 3]
+        grp = words[i : i + 3]
         txt = " ".join(w["text"] for w in grp)
-        caps.append(TextClip(font=font, text=txt, font_size=80, color="white", stroke_color="black",
-                             stroke_width=4, method="caption", size=(860, None))
-                    .with_start(grp[0]["start"]).with_end(grp[-1]["end"]).with_position(("center", 1100)))
-    comp = CompositeVideoClip([ColorClip((W, H), color=(0, 0, 0)).with_duration(total), base, *caps], size=(W, H))
+        caps.append(
+            TextClip(
+                font=font,
+                text=txt,
+                font_size=80,
+                color="white",
+                stroke_color="black",
+                stroke_width=4,
+                method="caption",
+                size=(860, None),
+            )
+            .with_start(grp[0]["start"])
+            .with_end(grp[-1]["end"])
+            .with_position(("center", 1100))
+        )
+    comp = CompositeVideoClip(
+        [ColorClip((W, H), color=(0, 0, 0)).with_duration(total), base, *caps], size=(W, H)
+    )
     # The narration is the peer's own; we reuse our mastered track's source for a fair audio load.
     voice = AudioFileClip(str(video))
     music_path = work / "music.wav"
     run_ffmpeg(FFmpegCommand([Input(f"sine=f=220:d={total}", lavfi=True)], str(music_path)))
-    audio = CompositeAudioClip([voice, AudioFileClip(str(music_path)).with_volume_scaled(0.2)]).with_duration(total)
+    audio = CompositeAudioClip([voice, AudioFileClip(str(music_path)).with_volume_scaled(0.2)]).with_duration(
+        total
+    )
     comp = comp.with_audio(audio).with_duration(total)
     enc = EncoderSettings()
-    comp.write_videofile(str(work / "moviepy.mp4"), fps=30, codec="libx264", audio_codec="aac", preset=enc.preset,
-                         ffmpeg_params=["-crf", str(enc.crf), "-pix_fmt", "yuv420p"], logger=None,
-                         threads=os.cpu_count())
+    comp.write_videofile(
+        str(work / "moviepy.mp4"),
+        fps=30,
+        codec="libx264",
+        audio_codec="aac",
+        preset=enc.preset,
+        ffmpeg_params=["-crf", str(enc.crf), "-pix_fmt", "yuv420p"],
+        logger=None,
+        threads=os.cpu_count(),
+    )
     return time.perf_counter() - t0
 
 
@@ -233,10 +281,15 @@ def main() -> None:
             args.long = True
         if not args.only_rss:
             # End-to-end, cold cache: script → MP4.
-            wall, summary, rss = run_cli(["make", "--scenes", str(job), "--out", str(work / "out"), "--mood", "calm"],
-                                         cache)
-            results["end_to_end"] = {"wall_s": round(wall, 2), "timings": summary["timings"],
-                                     "duration_s": summary["duration"], "peak_rss_tree_mb": rss.peak_sum >> 20}
+            wall, summary, rss = run_cli(
+                ["make", "--scenes", str(job), "--out", str(work / "out"), "--mood", "calm"], cache
+            )
+            results["end_to_end"] = {
+                "wall_s": round(wall, 2),
+                "timings": summary["timings"],
+                "duration_s": summary["duration"],
+                "peak_rss_tree_mb": rss.peak_sum >> 20,
+            }
             frames = round(summary["duration"] * 30)
 
             # (a) the render alone: voices cached, segments and audio not.
@@ -249,21 +302,30 @@ def main() -> None:
 
             # Edit one scene's narration, re-render: only that scene re-encodes.
             data = json.loads(project.read_text())
-            data["scenes"][3]["narration"] = data["scenes"][3]["narration"].replace("a quarter", "about a quarter")
+            data["scenes"][3]["narration"] = data["scenes"][3]["narration"].replace(
+                "a quarter", "about a quarter"
+            )
             project.write_text(json.dumps(data))
             wall_e, summary_e, _ = run_cli(["render", str(project)], cache)
-            results["edit_one_scene"] = {"wall_s": round(wall_e, 2), "rendered": summary_e["scenes_rendered"],
-                                         "cached": summary_e["scenes_cached"],
-                                         "ratio_to_full_render": round(wall_e / wall_a, 3),
-                                         "timings": summary_e["timings"]}
+            results["edit_one_scene"] = {
+                "wall_s": round(wall_e, 2),
+                "rendered": summary_e["scenes_rendered"],
+                "cached": summary_e["scenes_cached"],
+                "ratio_to_full_render": round(wall_e / wall_a, 3),
+                "timings": summary_e["timings"],
+            }
 
             # (c) the x264 floor.
             results["c_x264_floor_s"] = round(x264_floor(frames, work), 2)
             results["a_over_c"] = round(wall_a / results["c_x264_floor_s"], 3)
-            results["c2_x264_floor_same_content_s"] = round(x264_floor_same_content(Path(summary["video"]), frames, work), 2)
+            results["c2_x264_floor_same_content_s"] = round(
+                x264_floor_same_content(Path(summary["video"]), frames, work), 2
+            )
             results["a_over_c2"] = round(wall_a / results["c2_x264_floor_same_content_s"], 3)
             render_only = summary_a["timings"]["render"]
-            results["a_render_stage_over_c2"] = round(render_only / results["c2_x264_floor_same_content_s"], 3)
+            results["a_render_stage_over_c2"] = round(
+                render_only / results["c2_x264_floor_same_content_s"], 3
+            )
 
             # (b) MoviePy 2.
             if not args.no_moviepy:
@@ -271,16 +333,28 @@ def main() -> None:
                 results["b_over_a"] = round(results["b_moviepy_s"] / wall_a, 2)
 
         if args.long:
-            long_scenes = [{"narration": NARRATION[i % 8], "visual": scenes[i % 8]["visual"]} for i in range(80)]
+            long_scenes = [
+                {"narration": NARRATION[i % 8], "visual": scenes[i % 8]["visual"]} for i in range(80)
+            ]
             ljob = work / "long.json"
             ljob.write_text(json.dumps({"title": "Long", "scenes": long_scenes}))
-            w10, s10, r10 = run_cli(["make", "--scenes", str(ljob), "--out", str(work / "out10")], work / "c10")
+            w10, s10, r10 = run_cli(
+                ["make", "--scenes", str(ljob), "--out", str(work / "out10")], work / "c10"
+            )
             w1, s1, r1 = run_cli(["make", "--scenes", str(job), "--out", str(work / "out1")], work / "c1")
             results["rss"] = {
-                "1min": {"duration_s": s1["duration"], "wall_s": round(w1, 1), "peak_tree_mb": r1.peak_sum >> 20,
-                         "peak_single_mb": r1.peak_single >> 20},
-                "10min": {"duration_s": s10["duration"], "wall_s": round(w10, 1), "peak_tree_mb": r10.peak_sum >> 20,
-                          "peak_single_mb": r10.peak_single >> 20},
+                "1min": {
+                    "duration_s": s1["duration"],
+                    "wall_s": round(w1, 1),
+                    "peak_tree_mb": r1.peak_sum >> 20,
+                    "peak_single_mb": r1.peak_single >> 20,
+                },
+                "10min": {
+                    "duration_s": s10["duration"],
+                    "wall_s": round(w10, 1),
+                    "peak_tree_mb": r10.peak_sum >> 20,
+                    "peak_single_mb": r10.peak_single >> 20,
+                },
             }
             results["rss"]["ratio_tree"] = round(r10.peak_sum / max(1, r1.peak_sum), 3)
     finally:

@@ -32,14 +32,19 @@ def _lavfi_wav(path: Path, expr: str, seconds: float) -> Path:
 
 
 def _decode(path: Path, tmp: Path) -> np.ndarray:
-    wav = run_ffmpeg(FFmpegCommand(inputs=[Input(str(path))], output=str(tmp / f"{path.stem}.dec.wav"),
-                                   output_options=["-ac", "1", "-c:a", "pcm_s16le"]))
+    wav = run_ffmpeg(
+        FFmpegCommand(
+            inputs=[Input(str(path))],
+            output=str(tmp / f"{path.stem}.dec.wav"),
+            output_options=["-ac", "1", "-c:a", "pcm_s16le"],
+        )
+    )
     with wave.open(str(wav), "rb") as w:
         return np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768
 
 
 def _band_db(x: np.ndarray, start: float, end: float, lo: float = 100, hi: float = 600) -> float:
-    seg = x[int(start * RATE):int(end * RATE)]
+    seg = x[int(start * RATE) : int(end * RATE)]
     spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg)))) ** 2
     f = np.fft.rfftfreq(len(seg), 1 / RATE)
     return float(10 * np.log10(spec[(f >= lo) & (f < hi)].sum() / len(seg) + 1e-20))
@@ -83,7 +88,8 @@ def test_master_ducks_music_under_the_voice(media: dict[str, Path], tmp_path: Pa
     on = [(k + 0.3, k + 0.95) for k in (2, 4, 6)]  # mid-burst, away from the fades
     off = [(k + 1.5, k + 1.98) for k in (2, 4, 6)]  # late in each gap: released
     duck = (np.mean([_band_db(x, *w) for w in off]) - np.mean([_band_db(x, *w) for w in on])) - (
-        np.mean([_band_db(ref, *w) for w in off]) - np.mean([_band_db(ref, *w) for w in on]))
+        np.mean([_band_db(ref, *w) for w in off]) - np.mean([_band_db(ref, *w) for w in on])
+    )
     assert duck >= 6.0, duck
     # And the music really is in the mix during the gaps (not ducked to nothing, not muted).
     assert np.mean([_band_db(x, *w) for w in off]) > _band_db(x, 0.0, 0.02) + 20
@@ -120,7 +126,7 @@ def test_master_pads_short_voice_and_survives_silence(media: dict[str, Path], tm
     master(media["peaky"], None, longer, duration=6.0)  # 4 s voice, 6 s video: padded, not looped
     assert abs(probe(longer).duration - 6.0) <= 1 / 30
     x = _decode(longer, tmp_path)
-    assert np.abs(x[int(4.2 * RATE):]).max() < 1e-3
+    assert np.abs(x[int(4.2 * RATE) :]).max() < 1e-3
 
 
 def test_master_rejects_bad_arguments(media: dict[str, Path], tmp_path: Path) -> None:

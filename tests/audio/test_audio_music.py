@@ -96,7 +96,9 @@ def test_moods_sound_different(loops: dict[str, np.ndarray]) -> None:
 def test_rhythmic_moods_have_a_beat(loops: dict[str, np.ndarray]) -> None:
     def pulse(x: np.ndarray) -> float:
         # Low-band envelope in 10 ms steps; its fluctuation is large when a kick drives it.
-        low = np.fft.irfft(np.fft.rfft(x.mean(axis=0)) * (np.fft.rfftfreq(x.shape[1], 1 / RATE) < 150), x.shape[1])
+        low = np.fft.irfft(
+            np.fft.rfft(x.mean(axis=0)) * (np.fft.rfftfreq(x.shape[1], 1 / RATE) < 150), x.shape[1]
+        )
         env = np.sqrt((low[: len(low) // 480 * 480].reshape(-1, 480) ** 2).mean(axis=1))
         return float(env.std() / env.mean())
 

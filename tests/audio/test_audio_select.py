@@ -38,10 +38,18 @@ def test_a_valid_file_is_used_with_sidecar_credits(tmp_path: Path) -> None:
     track = make_tone(tmp_path / "song.mp3", seconds=1.0)
     path, credits = select_music(str(track), "calm", tmp_path) or (None, {})
     assert path == track and credits["title"] == "song" and credits["source"] == "file"
-    (tmp_path / "song.json").write_text(json.dumps({"title": "Morning", "artist": "Ann", "licence": "CC-BY-4.0",
-                                                   "source": "freemusicarchive"}))
+    (tmp_path / "song.json").write_text(
+        json.dumps(
+            {"title": "Morning", "artist": "Ann", "licence": "CC-BY-4.0", "source": "freemusicarchive"}
+        )
+    )
     _, credits = select_music(str(track), "calm", tmp_path) or (None, {})
-    assert credits == {"title": "Morning", "artist": "Ann", "licence": "CC-BY-4.0", "source": "freemusicarchive"}
+    assert credits == {
+        "title": "Morning",
+        "artist": "Ann",
+        "licence": "CC-BY-4.0",
+        "source": "freemusicarchive",
+    }
 
 
 @pytest.mark.parametrize("kind", ["garbage", "image", "silent_video", "missing", "matroska"])
@@ -60,20 +68,30 @@ def test_bad_files_are_input_errors_naming_the_file(tmp_path: Path, kind: str) -
     with pytest.raises(InputError) as err:
         select_music(str(bad), "calm", tmp_path)
     assert str(bad) in str(err.value) and "\n" not in str(err.value)
-    why = {"image": "allowed audio format", "silent_video": "no audio stream", "matroska": "allowed audio format",
-           "missing": "does not exist", "garbage": "unusable"}[kind]
+    why = {
+        "image": "allowed audio format",
+        "silent_video": "no audio stream",
+        "matroska": "allowed audio format",
+        "missing": "does not exist",
+        "garbage": "unusable",
+    }[kind]
     assert why in str(err.value)
 
 
-def test_folder_picks_by_mood_skipping_invalid_files(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_folder_picks_by_mood_skipping_invalid_files(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     lib = tmp_path / "music"
     lib.mkdir()
     make_tone(lib / "a_calm_piano.wav", seconds=1.0)
     make_tone(lib / "b-Upbeat.mp3", seconds=1.0)
     (lib / "0_broken_dark.wav").write_bytes(b"RIFF....WAVEjunk")
     make_tone(lib / "c.flac", seconds=1.0)
-    (lib / "c.json").write_text(json.dumps({"mood": "dark", "title": "Night", "licence": "CC0-1.0",
-                                            "artist": "Bo", "source": "pixabay"}))
+    (lib / "c.json").write_text(
+        json.dumps(
+            {"mood": "dark", "title": "Night", "licence": "CC0-1.0", "artist": "Bo", "source": "pixabay"}
+        )
+    )
     (lib / "notes.txt").write_text("not music")
 
     with caplog.at_level(logging.WARNING, logger="faceless.audio.music"):

@@ -34,7 +34,7 @@ def test_fit_voice_is_sample_exact(piper_like: Path, tmp_path: Path, frames: int
 
 def test_fit_voice_pads_with_silence_and_keeps_speech(piper_like: Path, tmp_path: Path) -> None:
     x = _pcm(fit_voice(piper_like, 60, tmp_path / "fit.wav"))  # 2 s from 1.2345 s of tone
-    speech, pad = x[: int(1.2 * 48000)], x[int(1.24 * 48000):]
+    speech, pad = x[: int(1.2 * 48000)], x[int(1.24 * 48000) :]
     assert np.sqrt((speech**2).mean()) > 0.05  # the tone is all there ...
     assert np.abs(pad).max() == 0.0  # ... followed by digital silence
 
@@ -74,8 +74,8 @@ def test_concat_voice_is_sample_exact_and_ordered(piper_like: Path, tmp_path: Pa
     assert n == sum(f * 1600 for f in frames) + 4800 + 7 * 1600
     x = _pcm(out)
     start = sum(f * 1600 for f in frames)
-    assert np.abs(x[start:start + 4800]).max() == 0.0  # the silent part sits exactly where it belongs
-    assert np.array_equal(x[start + 4800:], _pcm(parts[0]))
+    assert np.abs(x[start : start + 4800]).max() == 0.0  # the silent part sits exactly where it belongs
+    assert np.array_equal(x[start + 4800 :], _pcm(parts[0]))
 
 
 def test_concat_voice_rejects_mismatched_formats(piper_like: Path, tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ def burn() -> Iterator[Callable[..., np.ndarray]]:
     # (pytest's tmp_path carries the test id, brackets included).
     work = Path(tempfile.mkdtemp(prefix="faceless_captions_"))
 
-    def _burn(ass_text: str, fmt: RenderFormat, *, at: float = 0.0, background: str = "0x808080") -> np.ndarray:
+    def _burn(
+        ass_text: str, fmt: RenderFormat, *, at: float = 0.0, background: str = "0x808080"
+    ) -> np.ndarray:
         ass = work / "captions.ass"
         ass.write_text(ass_text, encoding="utf-8")
         png = work / "frame.png"
@@ -40,4 +42,3 @@ def burn() -> Iterator[Callable[..., np.ndarray]]:
 
     yield _burn
     shutil.rmtree(work, ignore_errors=True)
-

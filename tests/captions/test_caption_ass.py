@@ -62,7 +62,18 @@ def test_offset_shifts_and_cuts_before_zero() -> None:
 
 
 def test_hostile_text_is_escaped() -> None:
-    hostile = [r"{\b1}bold{\b0}", r"a\Nb", r"x\ny", r"\h", "{unclosed", "closed}", "%{pts}", '"q"', "k:v", r"C:\new"]
+    hostile = [
+        r"{\b1}bold{\b0}",
+        r"a\Nb",
+        r"x\ny",
+        r"\h",
+        "{unclosed",
+        "closed}",
+        "%{pts}",
+        '"q"',
+        "k:v",
+        r"C:\new",
+    ]
     doc = build_ass(timed(hostile), SHORTS, "minimal")
     subs = pysubs2.SSAFile.from_string(doc)
     for ev in subs:
@@ -127,7 +138,9 @@ def test_find_font_prefers_noto_and_errors_clearly(monkeypatch: pytest.MonkeyPat
     bold = find_font(True)
     assert bold.family in {"Noto Sans", "DejaVu Sans"} and bold.path.is_file()
     assert find_font(False).path != bold.path
-    assert fonts.ass_em_ratio(bold.path) == pytest.approx(1000 / 1362 if bold.family == "Noto Sans" else 2048 / 2384)
+    assert fonts.ass_em_ratio(bold.path) == pytest.approx(
+        1000 / 1362 if bold.family == "Noto Sans" else 2048 / 2384
+    )
     monkeypatch.setattr(fonts, "_CANDIDATES", (("No Such Sans", "/nonexistent/a.ttf", "/nonexistent/b.ttf"),))
     fonts.find_font.cache_clear()
     try:

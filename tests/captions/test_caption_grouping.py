@@ -42,7 +42,9 @@ STORY = (
 )
 
 
-@pytest.mark.parametrize("max_chars,max_lines,max_words", [(42, 2, None), (20, 2, 4), (30, 1, None), (12, 3, 3)])
+@pytest.mark.parametrize(
+    "max_chars,max_lines,max_words", [(42, 2, None), (20, 2, 4), (30, 1, None), (12, 3, 3)]
+)
 def test_invariants_on_a_story(max_chars: int, max_lines: int, max_words: int | None) -> None:
     words = timed(STORY)
     cues = group_cues(words, max_chars=max_chars, max_lines=max_lines, max_words=max_words)
@@ -53,8 +55,23 @@ def test_invariants_on_a_story(max_chars: int, max_lines: int, max_words: int | 
 
 def test_invariants_on_random_input() -> None:
     rng = random.Random(7)
-    vocab = ["a", "the", "extraordinary", "cat,", "ran.", "why?", "Pneumonoultramicroscopicsilicovolcanoconiosis",
-             "well;", "and", "—", "x", "internationalisation", "Mr.", "it's", "  spaced  out  "]
+    vocab = [
+        "a",
+        "the",
+        "extraordinary",
+        "cat,",
+        "ran.",
+        "why?",
+        "Pneumonoultramicroscopicsilicovolcanoconiosis",
+        "well;",
+        "and",
+        "—",
+        "x",
+        "internationalisation",
+        "Mr.",
+        "it's",
+        "  spaced  out  ",
+    ]
     for _ in range(200):
         words, t = [], rng.uniform(0, 2)
         for _ in range(rng.randint(1, 40)):
@@ -62,8 +79,12 @@ def test_invariants_on_random_input() -> None:
             end = max(0.0, start + rng.uniform(-0.05, 0.5))
             words.append(Word(text=rng.choice(vocab), start=start, end=end))
             t = start
-        kw = dict(max_chars=rng.randint(8, 50), max_lines=rng.randint(1, 3),
-                  max_words=rng.choice([None, 1, 3, 6]), max_duration=rng.uniform(0.5, 7))
+        kw = dict(
+            max_chars=rng.randint(8, 50),
+            max_lines=rng.randint(1, 3),
+            max_words=rng.choice([None, 1, 3, 6]),
+            max_duration=rng.uniform(0.5, 7),
+        )
         cues = group_cues(words, **kw)  # type: ignore[arg-type]
         check_invariants(words, cues, max_chars=kw["max_chars"], max_lines=kw["max_lines"])  # type: ignore[arg-type]
 
@@ -79,7 +100,9 @@ def test_prefers_clause_punctuation_for_cue_and_line_breaks() -> None:
     words = timed("When the tide goes out, the rocks show thousands of tiny crabs hiding in the weed")
     cues = group_cues(words, max_chars=30, max_lines=1)
     assert cues[0].words[-1].text == "out,"
-    lines = layout_lines(timed("first of all, we need a much bigger boat"), lambda t: len(" ".join(t)) <= 30, 2)
+    lines = layout_lines(
+        timed("first of all, we need a much bigger boat"), lambda t: len(" ".join(t)) <= 30, 2
+    )
     assert lines is not None and lines[0][-1].text == "all,"
 
 
@@ -105,8 +128,11 @@ def test_limits_words_and_duration() -> None:
 
 
 def test_linger_after_last_word_when_there_is_room() -> None:
-    words = [Word(text="one.", start=0.0, end=0.5), Word(text="two.", start=2.0, end=2.4),
-             Word(text="three", start=2.5, end=3.0)]
+    words = [
+        Word(text="one.", start=0.0, end=0.5),
+        Word(text="two.", start=2.0, end=2.4),
+        Word(text="three", start=2.5, end=3.0),
+    ]
     c1, c2, c3 = group_cues(words, linger=0.3)
     assert c1.end == pytest.approx(0.8)  # 1.5 s of room: stays up 0.3 s
     assert c2.end == pytest.approx(2.5)  # next cue starts 0.1 s later: stays until then
@@ -114,8 +140,11 @@ def test_linger_after_last_word_when_there_is_room() -> None:
 
 
 def test_overlapping_times_become_ordered_cues() -> None:
-    words = [Word(text="alpha.", start=1.0, end=2.0), Word(text="beta.", start=0.5, end=0.7),
-             Word(text="gamma", start=1.5, end=1.6)]
+    words = [
+        Word(text="alpha.", start=1.0, end=2.0),
+        Word(text="beta.", start=0.5, end=0.7),
+        Word(text="gamma", start=1.5, end=1.6),
+    ]
     cues = group_cues(words)
     check_invariants(words, cues, max_chars=42, max_lines=2)
     assert [c.words[0].text for c in cues] == ["alpha.", "beta.", "gamma"]

@@ -23,7 +23,9 @@ WIDE = ["WÉMÀ", "gjpqy", "WAVY", "MÉQ", "Wg", "ÀWW", "jMy", "QÉW", "MMW", "
 GIANT = ["Pneumonoultramicroscopicsilicovolcanoconiosis", "WWWWWWWWWWWWWWW"]
 
 
-def ink_box(frame: np.ndarray, background: tuple[int, int, int], threshold: int = 10) -> tuple[int, int, int, int]:
+def ink_box(
+    frame: np.ndarray, background: tuple[int, int, int], threshold: int = 10
+) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of pixels that differ from the background; right/bottom exclusive."""
     diff = np.abs(frame - np.array(background, dtype=np.int16)).max(axis=2) > threshold
     ys, xs = np.nonzero(diff)
@@ -76,11 +78,17 @@ HOSTILE = [r"{\b1}bold{\b0}", r"a\Nb", r"x\ny", r"\h\h", "{unclosed", "closed}",
 
 @pytest.mark.slow
 @pytest.mark.parametrize("text", HOSTILE)
-def test_libass_draws_hostile_text_literally(burn: BurnFn, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+def test_libass_draws_hostile_text_literally(
+    burn: BurnFn, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
     # A plain style (no outline, shadow or scaling) so libass' ink can be compared with
     # Pillow drawing the same literal string with the same font.
-    plain = CaptionStyle(name="plain", font_size=324,  # 60 px on a 200 px short side outline=0, shadow=0, anchor="middle", position=0.5,
-                         max_chars=80, max_lines=1)
+    plain = CaptionStyle(
+        name="plain",
+        font_size=324,  # 60 px on a 200 px short side outline=0, shadow=0, anchor="middle", position=0.5,
+        max_chars=80,
+        max_lines=1,
+    )
     monkeypatch.setitem(STYLES, "plain", plain)
     fmt = RenderFormat("strip", 1000, 200, SafeZone(left=0, top=0, right=1000, bottom=200))
     doc = build_ass([Word(text=text, start=0, end=1)], fmt, "plain", highlight_colour="#FFFFFF")

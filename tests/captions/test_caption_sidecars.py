@@ -20,8 +20,22 @@ STORY = (
     "over three thousand years old, and still perfectly edible. The secret is low water, high acidity, "
     "and a little hydrogen peroxide made by an enzyme that bees add. Isn't that remarkable?"
 )
-HOSTILE = [r"{\b1}bold{\b0}", r"a\Nb", r"x\ny", r"\h", "{unclosed", "closed}", "%{pts}", '"quoted"',
-           "key:value", "<i>tag</i>", "a&b", "-->", r"C:\new", "emoji😀"]
+HOSTILE = [
+    r"{\b1}bold{\b0}",
+    r"a\Nb",
+    r"x\ny",
+    r"\h",
+    "{unclosed",
+    "closed}",
+    "%{pts}",
+    '"quoted"',
+    "key:value",
+    "<i>tag</i>",
+    "a&b",
+    "-->",
+    r"C:\new",
+    "emoji😀",
+]
 TIMING = re.compile(r"\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}$")
 
 
@@ -69,16 +83,23 @@ def test_srt_and_vtt_keep_hostile_text_literally() -> None:
 
 
 def test_words_json_rounds_to_milliseconds() -> None:
-    data = json.loads(words_json([Word(text="héllo", start=0.12345, end=0.6789), Word(text="x", start=1, end=2)]))
-    assert data == {"words": [{"text": "héllo", "start": 0.123, "end": 0.679},
-                              {"text": "x", "start": 1.0, "end": 2.0}]}
+    data = json.loads(
+        words_json([Word(text="héllo", start=0.12345, end=0.6789), Word(text="x", start=1, end=2)])
+    )
+    assert data == {
+        "words": [{"text": "héllo", "start": 0.123, "end": 0.679}, {"text": "x", "start": 1.0, "end": 2.0}]
+    }
 
 
 def test_write_caption_files(tmp_path: Path) -> None:
     words = timed(STORY.split(), step=0.3)
     out = write_caption_files(words, tmp_path / "out", get_format("shorts"), "pop", "#00FF88")
     assert {k: p.name for k, p in out.items()} == {
-        "srt": "captions.srt", "vtt": "captions.vtt", "ass": "captions.ass", "words": "words.json"}
+        "srt": "captions.srt",
+        "vtt": "captions.vtt",
+        "ass": "captions.ass",
+        "words": "words.json",
+    }
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in out.values())
     check_readable(pysubs2.load(str(out["srt"])), words)
     check_readable(pysubs2.load(str(out["vtt"])), words)

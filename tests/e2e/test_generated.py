@@ -35,16 +35,24 @@ def _png(colour: tuple[int, int, int]) -> bytes:
 
 def _scenes(tmp_path: Path) -> Path:
     path = tmp_path / "scenes.json"
-    path.write_text(json.dumps([
-        {"narration": "A lighthouse keeps watch over a stormy sea.", "visual_intent": "a lighthouse in a storm",
-         "visual_preference": "generated"},
-        {"narration": "Nobody lives there any more.", "visual_preference": "designed"},
-    ]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "narration": "A lighthouse keeps watch over a stormy sea.",
+                    "visual_intent": "a lighthouse in a storm",
+                    "visual_preference": "generated",
+                },
+                {"narration": "Nobody lives there any more.", "visual_preference": "designed"},
+            ]
+        )
+    )
     return path
 
 
-def test_generated_images_fall_back_and_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_generated_images_fall_back_and_are_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     server = FakeServer().start()
     try:
         install_openai_images(server, key="sk-right", png=_png((200, 30, 30)))  # we send a wrong key: 401
@@ -56,8 +64,22 @@ def test_generated_images_fall_back_and_are_cached(tmp_path: Path, monkeypatch: 
         monkeypatch.setenv("STABILITY_API_KEY", "sk-stab")
         out = tmp_path / "out"
         # The voice chain starts with ElevenLabs, whose key is missing: Piper speaks instead.
-        code = main(["make", "--scenes", str(_scenes(tmp_path)), "--images", "openai,stability", "--music", "none",
-                     "--voice", "elevenlabs:Rachel,piper:joe", "--out", str(out), "--json"])
+        code = main(
+            [
+                "make",
+                "--scenes",
+                str(_scenes(tmp_path)),
+                "--images",
+                "openai,stability",
+                "--music",
+                "none",
+                "--voice",
+                "elevenlabs:Rachel,piper:joe",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
         first_out, err = capsys.readouterr()
         calls_after_first = len(server.requests)
         openai_calls = server.calls("POST", "/v1/images/generations")
@@ -87,20 +109,45 @@ def test_generated_images_fall_back_and_are_cached(tmp_path: Path, monkeypatch: 
         server.stop()
 
 
-def test_every_image_provider_failing_keeps_the_video(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_image_provider_failing_keeps_the_video(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     server = FakeServer().start()
     try:
-        server.route("POST", "/v1/images/generations",
-                     lambda r: Answer(400, {"error": {"message": "Your request was rejected by the safety system",
-                                                      "code": "content_policy_violation"}}))
+        server.route(
+            "POST",
+            "/v1/images/generations",
+            lambda r: Answer(
+                400,
+                {
+                    "error": {
+                        "message": "Your request was rejected by the safety system",
+                        "code": "content_policy_violation",
+                    }
+                },
+            ),
+        )
         config = tmp_path / "config.toml"
         config.write_text(f'[openai]\nbase_url = "{server.url}/v1"\n')
         monkeypatch.setenv("FACELESS_CONFIG", str(config))
         monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
         out = tmp_path / "out"
-        code = main(["make", "--scenes", str(_scenes(tmp_path)), "--images", "openai", "--music", "none",
-                     "--voice", "espeak", "--out", str(out), "--json"])
+        code = main(
+            [
+                "make",
+                "--scenes",
+                str(_scenes(tmp_path)),
+                "--images",
+                "openai",
+                "--music",
+                "none",
+                "--voice",
+                "espeak",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
         summary_text, err = capsys.readouterr()
     finally:
         server.stop()
@@ -110,10 +157,12 @@ def test_every_image_provider_failing_keeps_the_video(tmp_path: Path, monkeypatc
     assert any("image generation failed" in w for w in json.loads(summary_text)["warnings"])
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--images", "nosuch"), ("--llm", "nosuch,openai"),
-                                              ("--voice", "nosuch:v,piper:joe")])
-def test_unknown_provider_in_a_chain_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      flag: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--images", "nosuch"), ("--llm", "nosuch,openai"), ("--voice", "nosuch:v,piper:joe")]
+)
+def test_unknown_provider_in_a_chain_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
     script = tmp_path / "s.txt"
     script.write_text("Hello there.")
     args = ["make", "--topic", "x"] if flag == "--llm" else ["make", "--script", str(script)]
@@ -123,15 +172,25 @@ def test_unknown_provider_in_a_chain_is_a_clear_error(tmp_path: Path, capsys: py
     assert not (tmp_path / "out" / "video.mp4").exists()
 
 
-def test_topic_llm_chain_and_draft_tier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_topic_llm_chain_and_draft_tier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     sent: list[dict] = []
 
     def reply(req: Request) -> dict:
         sent.append(req.json())
-        return {"title": "Tides", "description": "Why tides happen.", "hashtags": ["#tides"],
-                "scenes": [{"narration": "The moon pulls the sea.", "keywords": ["moon", "sea"],
-                            "visual_intent": "the moon over the sea"}]}
+        return {
+            "title": "Tides",
+            "description": "Why tides happen.",
+            "hashtags": ["#tides"],
+            "scenes": [
+                {
+                    "narration": "The moon pulls the sea.",
+                    "keywords": ["moon", "sea"],
+                    "visual_intent": "the moon over the sea",
+                }
+            ],
+        }
 
     server = FakeServer().start()
     try:
@@ -139,9 +198,32 @@ def test_topic_llm_chain_and_draft_tier(tmp_path: Path, monkeypatch: pytest.Monk
         monkeypatch.setenv("OPENAI_API_KEY", "sk-llm")
         monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
         # Anthropic first, but no ANTHROPIC_API_KEY: the chain moves on to OpenAI's draft model.
-        code = main(["make", "--topic", "tides", "--llm", "anthropic,openai:gpt-4o", "--tier", "draft",
-                     "--style", "listicle", "--tone", "playful", "--duration", "10", "--music", "none",
-                     "--voice", "espeak", "--format", "square", "--out", str(tmp_path / "out"), "--json"])
+        code = main(
+            [
+                "make",
+                "--topic",
+                "tides",
+                "--llm",
+                "anthropic,openai:gpt-4o",
+                "--tier",
+                "draft",
+                "--style",
+                "listicle",
+                "--tone",
+                "playful",
+                "--duration",
+                "10",
+                "--music",
+                "none",
+                "--voice",
+                "espeak",
+                "--format",
+                "square",
+                "--out",
+                str(tmp_path / "out"),
+                "--json",
+            ]
+        )
         _, err = capsys.readouterr()
     finally:
         server.stop()

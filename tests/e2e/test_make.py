@@ -115,8 +115,9 @@ def test_side_files(made: tuple[Path, dict]) -> None:
     assert not list(out.glob(".*part*")), "no temporary files left behind"
 
 
-def test_edit_one_scene_rerenders_only_that_scene(made: tuple[Path, dict], capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_one_scene_rerenders_only_that_scene(
+    made: tuple[Path, dict], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     out, _ = made
     monkeypatch.setenv("FACELESS_CACHE_DIR", str(out.parent / "cache"))  # the cache the first render filled
     cover = (out / "thumbnail.jpg").read_bytes()
@@ -140,7 +141,9 @@ def test_edit_one_scene_rerenders_only_that_scene(made: tuple[Path, dict], capsy
     assert "smell" in words and "taste" not in words
 
 
-def test_library_media_is_matched_and_bad_files_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_library_media_is_matched_and_bad_files_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     media = tmp_path / "media"
     media.mkdir()
     make_video(media / "ocean_waves_beach.mp4", seconds=1.5, size="640x360")
@@ -149,13 +152,33 @@ def test_library_media_is_matched_and_bad_files_skipped(tmp_path: Path, capsys: 
     (media / "fake.jpg").write_text("not an image")
     (media / "list.m3u8").write_text("#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n")
     scenes = tmp_path / "scenes.json"
-    scenes.write_text(json.dumps([
-        {"narration": "Waves crash on the sandy beach."},
-        {"narration": "At night the city skyline glows."},
-    ]))
-    code, summary, err = run_cli(["make", "--scenes", str(scenes), "--media", str(media), "--music", "none",
-                                  "--captions", "classic", "--format", "square", "--out", str(tmp_path / "out"),
-                                  "--json"], capsys)
+    scenes.write_text(
+        json.dumps(
+            [
+                {"narration": "Waves crash on the sandy beach."},
+                {"narration": "At night the city skyline glows."},
+            ]
+        )
+    )
+    code, summary, err = run_cli(
+        [
+            "make",
+            "--scenes",
+            str(scenes),
+            "--media",
+            str(media),
+            "--music",
+            "none",
+            "--captions",
+            "classic",
+            "--format",
+            "square",
+            "--out",
+            str(tmp_path / "out"),
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert summary is not None
     project = Project.from_json((tmp_path / "out" / "project.json").read_text())
@@ -167,14 +190,27 @@ def test_library_media_is_matched_and_bad_files_skipped(tmp_path: Path, capsys: 
     assert_media(tmp_path / "out" / "video.mp4", width=1080, height=1080)
 
 
-HOSTILE = 'Café “naïve” — 100% of {\\b1}bold{\\b0} %{pts} C:\\path\\file: it\'s ok 🎉 über-cool, ¿sí?'
+HOSTILE = "Café “naïve” — 100% of {\\b1}bold{\\b0} %{pts} C:\\path\\file: it's ok 🎉 über-cool, ¿sí?"
 
 
 def test_hostile_unicode_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "s.txt"
     script.write_text(HOSTILE, encoding="utf-8")
-    code, summary, err = run_cli(["make", "--script", str(script), "--music", "none", "--format", "youtube",
-                                  "--out", str(tmp_path / "out"), "--json"], capsys)
+    code, summary, err = run_cli(
+        [
+            "make",
+            "--script",
+            str(script),
+            "--music",
+            "none",
+            "--format",
+            "youtube",
+            "--out",
+            str(tmp_path / "out"),
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0, err
     words = [w["text"] for w in json.loads((tmp_path / "out" / "words.json").read_text())["words"]]
     assert "%{pts}" in words and "{\\b1}bold{\\b0}" in words
@@ -182,7 +218,9 @@ def test_hostile_unicode_renders(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize("content", ["", "   \n\t  \n"])
-def test_empty_script_is_a_clear_error(tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_script_is_a_clear_error(
+    tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "s.txt"
     script.write_text(content)
     code, _, err = run_cli(["make", "--script", str(script), "--out", str(tmp_path / "out")], capsys)

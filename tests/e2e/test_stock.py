@@ -15,8 +15,9 @@ from providers.fakes.server import FakeServer
 pytestmark = pytest.mark.slow
 
 
-def test_make_with_pexels_stock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_make_with_pexels_stock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     video = make_video(tmp_path / "v.mp4", seconds=2, size="360x640").read_bytes()
     image = make_image(tmp_path / "p.jpg", size="300x400").read_bytes()
     server = FakeServer().start()
@@ -27,12 +28,30 @@ def test_make_with_pexels_stock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setenv("FACELESS_CONFIG", str(config))
         monkeypatch.setenv("PEXELS_API_KEY", "pexels-key-1")
         scenes = tmp_path / "scenes.json"
-        scenes.write_text(json.dumps([
-            {"narration": "Waves roll onto the shore at sunset, one after another, for as long as anyone remembers."},
-            {"narration": "Then the city wakes up."},
-        ]))
-        code = main(["make", "--scenes", str(scenes), "--stock", "pexels", "--music", "none",
-                     "--out", str(tmp_path / "out"), "--json"])
+        scenes.write_text(
+            json.dumps(
+                [
+                    {
+                        "narration": "Waves roll onto the shore at sunset, one after another, for as long as anyone remembers."
+                    },
+                    {"narration": "Then the city wakes up."},
+                ]
+            )
+        )
+        code = main(
+            [
+                "make",
+                "--scenes",
+                str(scenes),
+                "--stock",
+                "pexels",
+                "--music",
+                "none",
+                "--out",
+                str(tmp_path / "out"),
+                "--json",
+            ]
+        )
         out, err = capsys.readouterr()
         searches = [r.path for r in server.requests if r.path.endswith("search")]
     finally:

@@ -13,8 +13,14 @@ from providers.fakes.server import FakeServer, Request
 
 pytestmark = pytest.mark.slow
 
-LLM_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "FACELESS_LLM",
-           "FACELESS_CONFIG")
+LLM_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "FACELESS_LLM",
+    "FACELESS_CONFIG",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,8 +37,9 @@ def test_topic_without_llm_is_a_clear_error(tmp_path: Path, capsys: pytest.Captu
     assert "OPENAI_API_KEY" in err and "--script" in err and len(err.strip().splitlines()) == 1
 
 
-def test_topic_through_openai_compatible_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_topic_through_openai_compatible_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     sent: list[dict] = []
 
     def reply(req: Request) -> dict:
@@ -42,10 +49,16 @@ def test_topic_through_openai_compatible_server(tmp_path: Path, monkeypatch: pyt
             "description": "Why octopuses need three hearts.",
             "hashtags": ["#octopus", "#science"],
             "scenes": [
-                {"narration": "Octopuses have three hearts.", "keywords": ["octopus", "hearts"],
-                 "visual_intent": "an octopus swimming"},
-                {"narration": "Two pump blood through the gills.", "keywords": ["gills"],
-                 "visual_intent": "close-up of gills"},
+                {
+                    "narration": "Octopuses have three hearts.",
+                    "keywords": ["octopus", "hearts"],
+                    "visual_intent": "an octopus swimming",
+                },
+                {
+                    "narration": "Two pump blood through the gills.",
+                    "keywords": ["gills"],
+                    "visual_intent": "close-up of gills",
+                },
             ],
         }
 
@@ -54,8 +67,22 @@ def test_topic_through_openai_compatible_server(tmp_path: Path, monkeypatch: pyt
         install_openai_chat(server, key="sk-test-123", reply=reply)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-123")
         monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
-        code = main(["make", "--topic", "why octopuses have three hearts", "--duration", "10", "--music", "none",
-                     "--format", "square", "--out", str(tmp_path / "out"), "--json"])
+        code = main(
+            [
+                "make",
+                "--topic",
+                "why octopuses have three hearts",
+                "--duration",
+                "10",
+                "--music",
+                "none",
+                "--format",
+                "square",
+                "--out",
+                str(tmp_path / "out"),
+                "--json",
+            ]
+        )
         out, err = capsys.readouterr()
     finally:
         server.stop()

@@ -34,8 +34,13 @@ def png_bomb(path: Path, width: int = 30000, height: int = 30000, *, full: bool 
 
 def faststart_copy(src: Path, dst: Path) -> Path:
     """The same MP4 with its index (moov) moved to the front, as web-ready files have it."""
-    return run_ffmpeg(FFmpegCommand(inputs=[Input(str(src))], output=str(dst),
-                                    output_options=["-c", "copy", "-movflags", "+faststart"]))
+    return run_ffmpeg(
+        FFmpegCommand(
+            inputs=[Input(str(src))],
+            output=str(dst),
+            output_options=["-c", "copy", "-movflags", "+faststart"],
+        )
+    )
 
 
 GOOD = {
@@ -65,10 +70,18 @@ def build_media_folder(base: Path) -> Path:
     make_image(lib / "city_skyline_night.jpg", size="160x120")
     make_image(lib / "sub" / "forest_trail.png", size="120x160")
     make_image(lib / "coffee_cup.jpg", size="160x90")
-    (lib / "coffee_cup.json").write_text(json.dumps({
-        "description": "a steaming cup of coffee on a wooden table",
-        "tags": ["coffee", "morning", "cafe"], "licence": "CC-BY-4.0",
-        "attribution": "Jane Doe", "source": "my camera", "url": "https://example.org/coffee"}))
+    (lib / "coffee_cup.json").write_text(
+        json.dumps(
+            {
+                "description": "a steaming cup of coffee on a wooden table",
+                "tags": ["coffee", "morning", "cafe"],
+                "licence": "CC-BY-4.0",
+                "attribution": "Jane Doe",
+                "source": "my camera",
+                "url": "https://example.org/coffee",
+            }
+        )
+    )
     # Hostile files.
     (lib / "empty.mp4").write_bytes(b"")
     whole = make_video(base / "whole.mp4", seconds=3, size="192x108", fps=25)
@@ -77,7 +90,9 @@ def build_media_folder(base: Path) -> Path:
     fast = faststart_copy(whole, base / "fast.mp4").read_bytes()
     (lib / "sub" / "half_faststart.mp4").write_bytes(fast[: len(fast) // 2])
     (lib / "notes.jpg").write_text("These are my notes, not a picture.\n")
-    (lib / "list.m3u8").write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nocean_waves.mp4\n#EXT-X-ENDLIST\n")
+    (lib / "list.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nocean_waves.mp4\n#EXT-X-ENDLIST\n"
+    )
     (lib / "concat.mp4").write_text("ffconcat version 1.0\nfile /etc/passwd\n")
     png_bomb(lib / "bomb.png")
     png_bomb(lib / "huge_header.png", 9000, 9000, full=False)

@@ -65,8 +65,9 @@ def test_session_loads_once_across_threads(monkeypatch: pytest.MonkeyPatch) -> N
     assert all(np.allclose(r, results[0], atol=1e-6) for r in results)
 
 
-def test_fallback_when_the_model_is_unavailable(monkeypatch: pytest.MonkeyPatch,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_fallback_when_the_model_is_unavailable(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(self: Embedder) -> None:
         raise ImportError("No module named 'onnxruntime'")
 

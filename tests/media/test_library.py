@@ -17,13 +17,16 @@ from faceless.render.probe import probe
 
 def _index(folder: Path, **kw: object) -> tuple[list[Asset], dict[str, str]]:
     rejected: dict[str, str] = {}
-    assets = index_library(folder, on_reject=lambda e: rejected.__setitem__(Path(e.path).name, e.reason),
-                           **kw)  # type: ignore[arg-type]
+    assets = index_library(
+        folder, on_reject=lambda e: rejected.__setitem__(Path(e.path).name, e.reason), **kw
+    )  # type: ignore[arg-type]
     return assets, rejected
 
 
 @pytest.fixture(scope="module")
-def indexed(media_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Asset], dict[str, str]]:
+def indexed(
+    media_folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[Asset], dict[str, str]]:
     """The sample folder indexed once for the read-only tests of this module (own cache dir)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FACELESS_CACHE_DIR", str(tmp_path_factory.mktemp("library-cache")))
@@ -32,7 +35,8 @@ def indexed(media_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 
 @pytest.mark.slow
 def test_index_accepts_good_files_and_reports_every_hostile_one(
-        media_folder: Path, indexed: tuple[list[Asset], dict[str, str]]) -> None:
+    media_folder: Path, indexed: tuple[list[Asset], dict[str, str]]
+) -> None:
     assets, rejected = indexed
     by_name = {a.path.name: a for a in assets}
     assert sorted(by_name) == sorted(GOOD)
@@ -58,7 +62,11 @@ def test_descriptions_from_sidecar_and_names(indexed: tuple[list[Asset], dict[st
     assert cup.description == "a steaming cup of coffee on a wooden table"
     assert cup.tags == ["coffee", "morning", "cafe"]
     assert (cup.licence, cup.attribution, cup.source, cup.url) == (
-        "CC-BY-4.0", "Jane Doe", "my camera", "https://example.org/coffee")
+        "CC-BY-4.0",
+        "Jane Doe",
+        "my camera",
+        "https://example.org/coffee",
+    )
     assert "morning" in cup.match_text
     assert by_name["city_skyline_night.jpg"].description == "city skyline night"
     assert by_name["ocean_waves.mp4"].source == "library"
@@ -117,7 +125,9 @@ def test_broken_sidecar_falls_back_to_the_name(tmp_path: Path, caplog: pytest.Lo
     assets, rejected = _index(tmp_path, thumbnails=False, embed=False)
     assert rejected == {}
     assert {a.path.name: a.description for a in assets} == {
-        "red_barn.png": "red barn", "sea_cliff.png": "Tall white cliffs above the sea"}
+        "red_barn.png": "red barn",
+        "sea_cliff.png": "Tall white cliffs above the sea",
+    }
     assert "red_barn.json ignored" in caplog.text
 
 
@@ -138,17 +148,18 @@ def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
         index_library(tmp_path / "nope")
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("ocean_waves-at_sunset.mp4", "ocean waves at sunset"),
-    ("CitySkylineNight.jpg", "city skyline night"),
-    ("pexels-rodnae-7562312.mp4", "rodnae"),
-    ("IMG_2041.JPG", "img 2041"),
-    ("  coffee  cup .png", "coffee cup"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ocean_waves-at_sunset.mp4", "ocean waves at sunset"),
+        ("CitySkylineNight.jpg", "city skyline night"),
+        ("pexels-rodnae-7562312.mp4", "rodnae"),
+        ("IMG_2041.JPG", "img 2041"),
+        ("  coffee  cup .png", "coffee cup"),
+    ],
+)
 def test_description_from_name(name: str, expected: str) -> None:
     assert description_from_name(name) == expected
-
-
 
 
 def test_max_files_caps_the_walk(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

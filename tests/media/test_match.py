@@ -14,13 +14,24 @@ from faceless.media.match import match_scenes
 
 def asset(description: str, kind: str = "image", tags: list[str] | None = None) -> Asset:
     name = description.replace(" ", "_")
-    return Asset(path=Path(f"/lib/{name}"), kind=kind, width=640, height=360,  # type: ignore[arg-type]
-                 duration=5.0 if kind == "video" else 0.0, description=description, tags=tags or [],
-                 key=name)
+    return Asset(
+        path=Path(f"/lib/{name}"),
+        kind=kind,
+        width=640,
+        height=360,  # type: ignore[arg-type]
+        duration=5.0 if kind == "video" else 0.0,
+        description=description,
+        tags=tags or [],
+        key=name,
+    )
 
 
-ASSETS = [asset("ocean waves", "video"), asset("city skyline night"), asset("forest trail"),
-          asset("a steaming cup of coffee on a wooden table", tags=["coffee", "morning"])]
+ASSETS = [
+    asset("ocean waves", "video"),
+    asset("city skyline night"),
+    asset("forest trail"),
+    asset("a steaming cup of coffee on a wooden table", tags=["coffee", "morning"]),
+]
 
 
 def names(result: list[tuple[Asset, float] | None]) -> list[str | None]:
@@ -28,8 +39,11 @@ def names(result: list[tuple[Asset, float] | None]) -> list[str | None]:
 
 
 def test_each_scene_gets_the_fitting_asset_without_repeats() -> None:
-    scenes = [("s1", "Waves crashing on the beach"), ("s2", "The skyline at night"),
-              ("s3", "A walk along a path through the woods")]
+    scenes = [
+        ("s1", "Waves crashing on the beach"),
+        ("s2", "The skyline at night"),
+        ("s3", "A walk along a path through the woods"),
+    ]
     result = match_scenes(scenes, ASSETS)
     assert names(result) == ["ocean waves", "city skyline night", "forest trail"]
     assert all(r is not None and 0.25 <= r[1] <= 1.0 for r in result)
@@ -50,8 +64,12 @@ def test_unrelated_scene_gets_none_when_min_score_is_high() -> None:
 
 def test_reuse_only_when_scenes_outnumber_assets_and_not_back_to_back() -> None:
     two = [asset("ocean waves", "video"), asset("city skyline night")]
-    scenes = [(f"s{i}", text) for i, text in enumerate(
-        ["ocean waves", "city at night", "sea waves", "night skyline", "the ocean at dawn"])]
+    scenes = [
+        (f"s{i}", text)
+        for i, text in enumerate(
+            ["ocean waves", "city at night", "sea waves", "night skyline", "the ocean at dawn"]
+        )
+    ]
     chosen = names(match_scenes(scenes, two, min_score=0.0))
     assert None not in chosen
     assert {chosen.count("ocean waves"), chosen.count("city skyline night")} <= {2, 3}
@@ -84,7 +102,14 @@ def test_works_with_the_hashing_fallback() -> None:
 @pytest.mark.slow
 def test_matching_the_indexed_sample_library(media_folder: Path) -> None:
     assets = index_library(media_folder, on_reject=lambda e: None, thumbnails=False)
-    scenes = [("1", "waves crashing on the beach"), ("2", "the skyline at night"), ("3", "an espresso to start the day")]
+    scenes = [
+        ("1", "waves crashing on the beach"),
+        ("2", "the skyline at night"),
+        ("3", "an espresso to start the day"),
+    ]
     result = match_scenes(scenes, assets, durations=[5.0, 3.0, 3.0])
     assert [r[0].path.name if r else None for r in result] == [
-        "ocean_waves.mp4", "city_skyline_night.jpg", "coffee_cup.jpg"]
+        "ocean_waves.mp4",
+        "city_skyline_night.jpg",
+        "coffee_cup.jpg",
+    ]

@@ -42,8 +42,9 @@ def test_hostile_files_are_rejected_naming_the_problem(media_folder: Path, name:
 
 
 @pytest.mark.parametrize("name", ["notes.jpg", "list.m3u8", "concat.mp4", "bomb.png", "huge_header.png"])
-def test_indirections_and_bombs_never_reach_ffmpeg(media_folder: Path, name: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_indirections_and_bombs_never_reach_ffmpeg(
+    media_folder: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[list[str]] = []
     monkeypatch.setattr(validate, "run_capture", lambda argv, **kw: calls.append(argv))
     _reason(media_folder / name)

@@ -24,13 +24,26 @@ def test_frames_cover_the_audio() -> None:
 
 
 def _project(n: int) -> Project:
-    return Project(scenes=[Scene(id=f"s{i}", narration=f"Scene number {i}.", keywords=["k"],
-                                 visual=VisualChoice(kind="designed")) for i in range(n)])
+    return Project(
+        scenes=[
+            Scene(
+                id=f"s{i}",
+                narration=f"Scene number {i}.",
+                keywords=["k"],
+                visual=VisualChoice(kind="designed"),
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def _speeches(frames: list[int]) -> list[SceneSpeech]:
-    return [SceneSpeech(f"s{i}", f, Path(f"/tmp/v{i}.wav"), [Word(text="Scene", start=0.1, end=0.4)], f / 30, False)
-            for i, f in enumerate(frames)]
+    return [
+        SceneSpeech(
+            f"s{i}", f, Path(f"/tmp/v{i}.wav"), [Word(text="Scene", start=0.1, end=0.4)], f / 30, False
+        )
+        for i, f in enumerate(frames)
+    ]
 
 
 def test_compose_places_scenes_back_to_back() -> None:
@@ -65,7 +78,9 @@ def test_scenes_file_with_pinned_visual(tmp_path: Path) -> None:
 
     make_image(tmp_path / "pic.png", size="64x64")
     f = tmp_path / "scenes.json"
-    f.write_text('{"title": "T", "scenes": [{"narration": "Hello there.", "visual": "pic.png"}, "Second one."]}')
+    f.write_text(
+        '{"title": "T", "scenes": [{"narration": "Hello there.", "visual": "pic.png"}, "Second one."]}'
+    )
     p = project_from_scenes_file(f)
     assert p.title == "T" and len(p.scenes) == 2
     assert p.scenes[0].visual is not None and p.scenes[0].visual.pinned and p.scenes[0].visual.kind == "image"

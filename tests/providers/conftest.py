@@ -36,8 +36,14 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
     png, jpeg = io.BytesIO(), io.BytesIO()
     img.save(png, "PNG")
     img.save(jpeg, "JPEG")
-    return Media(Path(mp3).read_bytes(), 1.5, Path(wav).read_bytes(), png.getvalue(), jpeg.getvalue(),
-                 Path(mp4).read_bytes())
+    return Media(
+        Path(mp3).read_bytes(),
+        1.5,
+        Path(wav).read_bytes(),
+        png.getvalue(),
+        jpeg.getvalue(),
+        Path(mp4).read_bytes(),
+    )
 
 
 @pytest.fixture

@@ -25,8 +25,13 @@ api_key = "pexels-file-key"
 def test_env_wins_over_file(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(TOML)
-    cfg = load_config(env={"FACELESS_CONFIG": str(path), "OPENAI_API_KEY": "sk-from-env-5678",
-                           "FACELESS_LLM": "openai:llama3"})
+    cfg = load_config(
+        env={
+            "FACELESS_CONFIG": str(path),
+            "OPENAI_API_KEY": "sk-from-env-5678",
+            "FACELESS_LLM": "openai:llama3",
+        }
+    )
     assert cfg.get("openai", "api_key") == "sk-from-env-5678"
     assert cfg.get("openai", "base_url") == "http://127.0.0.1:9/v1"  # file value kept
     assert cfg.get("pexels", "api_key") == "pexels-file-key"

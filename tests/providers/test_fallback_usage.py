@@ -45,7 +45,9 @@ class LocalTTS:
         return [VoiceInfo("joe", "Joe")]
 
 
-def test_tts_chain_skips_missing_key_and_failing_service(server: FakeServer, sleeps: Sleeps, tmp_path: Path) -> None:
+def test_tts_chain_skips_missing_key_and_failing_service(
+    server: FakeServer, sleeps: Sleeps, tmp_path: Path
+) -> None:
     server.route("POST", "/v1/audio/speech", lambda r: Answer(500, {"error": {"message": "server error"}}))
     failing = OpenAITTS(api_key="sk-chain-1", base_url=server.url + "/v1", sleep=sleeps, max_retries=1)
     local = LocalTTS()
@@ -61,7 +63,9 @@ def test_tts_chain_skips_missing_key_and_failing_service(server: FakeServer, sle
 
 def test_chain_stops_on_user_error_and_reports_all_failures(tmp_path: Path) -> None:
     with pytest.raises(InputError):
-        FallbackTTS([LocalTTS(InputError("bad voice: use joe")), LocalTTS()]).synthesize("x", tmp_path / "a.wav")
+        FallbackTTS([LocalTTS(InputError("bad voice: use joe")), LocalTTS()]).synthesize(
+            "x", tmp_path / "a.wav"
+        )
     chain = FallbackTTS([LocalTTS(ProviderError("down")), LocalTTS(ProviderError("also down"))])
     with pytest.raises(ProviderError, match="every tts provider failed .*down.*also down"):
         chain.synthesize("x", tmp_path / "a.wav")
@@ -79,12 +83,16 @@ def test_llm_chain_with_specs(server: FakeServer, monkeypatch: pytest.MonkeyPatc
 def test_pricing_prefix_match() -> None:
     assert price_of("openai", "gpt-4o-mini-2024-07-18").input_per_mtok == 0.15
     assert price_of("openai", "gpt-4o-2024-08-06").input_per_mtok == 2.50
-    assert estimate_cost("openai", "gpt-4o-mini", input_tokens=1_000_000, output_tokens=1_000_000) == pytest.approx(0.75)
+    assert estimate_cost(
+        "openai", "gpt-4o-mini", input_tokens=1_000_000, output_tokens=1_000_000
+    ) == pytest.approx(0.75)
     assert estimate_cost("elevenlabs", "eleven_multilingual_v2", characters=1000) == pytest.approx(0.30)
     assert estimate_cost("openai", "llama3.2", input_tokens=10**6) == 0.0  # self-hosted: free
 
 
-def test_usage_recorded_per_call_and_cache_hits_free(server: FakeServer, sleeps: Sleeps, tmp_path: Path) -> None:
+def test_usage_recorded_per_call_and_cache_hits_free(
+    server: FakeServer, sleeps: Sleeps, tmp_path: Path
+) -> None:
     install_openai_chat(server, key="sk-u-123456", reply=lambda r: "hi")
     store = SQLiteUsageStore(tmp_path / "usage.sqlite3")
     llm = OpenAILLM(api_key="sk-u-123456", base_url=server.url + "/v1", model="gpt-4o-mini", sleep=sleeps)
@@ -94,7 +102,9 @@ def test_usage_recorded_per_call_and_cache_hits_free(server: FakeServer, sleeps:
     llm.complete([ChatMessage("user", "no meter")])  # outside a meter: not recorded
     recs = store.records("org-1")
     assert [(r.provider, r.capability, r.model, r.input_tokens, r.output_tokens, r.cached) for r in recs] == [
-        ("openai", "llm", "gpt-4o-mini", 120, 80, False), ("openai", "llm", "gpt-4o-mini", 120, 80, True)]
+        ("openai", "llm", "gpt-4o-mini", 120, 80, False),
+        ("openai", "llm", "gpt-4o-mini", 120, 80, True),
+    ]
     assert recs[0].cost_usd == pytest.approx((120 * 0.15 + 80 * 0.60) / 1e6) and recs[1].cost_usd == 0
     assert SQLiteUsageStore(tmp_path / "usage.sqlite3").spent("org-1", 0) == pytest.approx(recs[0].cost_usd)
 
@@ -119,8 +129,16 @@ def test_limit_counts_only_this_month() -> None:
     meter = UsageMeter(store, "o", Plan("p", 1.0), clock=lambda: now)
     from faceless.providers.usage import UsageRecord
 
-    store.add(UsageRecord(ts=month_start(now) - 10, organisation="o", provider="x", capability="llm", model="m",
-                          cost_usd=5.0))
+    store.add(
+        UsageRecord(
+            ts=month_start(now) - 10,
+            organisation="o",
+            provider="x",
+            capability="llm",
+            model="m",
+            cost_usd=5.0,
+        )
+    )
     store.add(UsageRecord(ts=now, organisation="o", provider="x", capability="llm", model="m", cost_usd=0.6))
     meter.check("openai", 0.3)
     with pytest.raises(UsageLimitExceeded):

@@ -17,8 +17,16 @@ KEY = "sk-test-SECRET-0001"
 
 
 def client(server: FakeServer, sleeps: Sleeps, **kw: object) -> HTTPClient:
-    return HTTPClient("vendor", server.url, headers={"authorization": f"Bearer {KEY}"}, secrets=[KEY],
-                      key_hint="VENDOR_API_KEY", sleep=sleeps, rng=lambda: 1.0, **kw)  # type: ignore[arg-type]
+    return HTTPClient(
+        "vendor",
+        server.url,
+        headers={"authorization": f"Bearer {KEY}"},
+        secrets=[KEY],
+        key_hint="VENDOR_API_KEY",
+        sleep=sleeps,
+        rng=lambda: 1.0,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_429_honours_retry_after_then_succeeds(server: FakeServer, sleeps: Sleeps) -> None:
@@ -60,10 +68,13 @@ def test_retry_after_too_long_is_not_waited(server: FakeServer, sleeps: Sleeps) 
     assert sleeps == []
 
 
-def test_401_is_final_names_the_variable_and_hides_the_key(server: FakeServer, sleeps: Sleeps,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_401_is_final_names_the_variable_and_hides_the_key(
+    server: FakeServer, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    server.route("GET", "/me", lambda r: Answer(401, {"error": {"message": f"Incorrect API key provided: {KEY}"}}))
+    server.route(
+        "GET", "/me", lambda r: Answer(401, {"error": {"message": f"Incorrect API key provided: {KEY}"}})
+    )
     with pytest.raises(ProviderError) as err:
         client(server, sleeps).request("GET", "me")
     msg = str(err.value)

@@ -24,8 +24,13 @@ from .fakes.llm import (
 from .fakes.server import Answer, FakeServer
 
 KEY = "sk-live-abcdef123456"
-SCHEMA = {"title": "answer", "type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"],
-          "additionalProperties": False}
+SCHEMA = {
+    "title": "answer",
+    "type": "object",
+    "properties": {"n": {"type": "integer"}},
+    "required": ["n"],
+    "additionalProperties": False,
+}
 MSGS = [ChatMessage("system", "Be brief."), ChatMessage("user", "Give me a number.")]
 
 
@@ -35,15 +40,21 @@ def openai(server: FakeServer, sleeps: Sleeps, **kw: object) -> OpenAILLM:
 
 def test_openai_request_shape_and_structured_answer(server: FakeServer, sleeps: Sleeps) -> None:
     install_openai_chat(server, key=KEY, reply=lambda r: {"n": 7})
-    out = openai(server, sleeps, model="gpt-4o").complete(MSGS, json_schema=SCHEMA, max_tokens=50, temperature=0.2)
+    out = openai(server, sleeps, model="gpt-4o").complete(
+        MSGS, json_schema=SCHEMA, max_tokens=50, temperature=0.2
+    )
     [req] = server.calls("POST", "/v1/chat/completions")
     body = req.json()
     assert req.headers["authorization"] == f"Bearer {KEY}"
     assert body["model"] == "gpt-4o" and body["max_tokens"] == 50 and body["temperature"] == 0.2
-    assert body["messages"] == [{"role": "system", "content": "Be brief."},
-                                {"role": "user", "content": "Give me a number."}]
-    assert body["response_format"] == {"type": "json_schema",
-                                       "json_schema": {"name": "answer", "schema": SCHEMA, "strict": True}}
+    assert body["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Give me a number."},
+    ]
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "answer", "schema": SCHEMA, "strict": True},
+    }
     assert out.data == {"n": 7} and out.input_tokens == 120 and out.output_tokens == 80
 
 
@@ -56,7 +67,7 @@ def test_openai_draft_tier_uses_the_draft_model(server: FakeServer, sleeps: Slee
 
 
 def test_openai_compatible_local_server_needs_no_key(server: FakeServer, sleeps: Sleeps) -> None:
-    install_openai_chat(server, key=None, reply=lambda r: "```json\n{\"n\": 3}\n```")
+    install_openai_chat(server, key=None, reply=lambda r: '```json\n{"n": 3}\n```')
     llm = OpenAILLM(base_url=server.url + "/v1", model="llama3.2", sleep=sleeps)
     assert llm.complete(MSGS, json_schema=SCHEMA).data == {"n": 3}  # fenced JSON tolerated
     assert "authorization" not in server.requests[-1].headers
@@ -131,7 +142,9 @@ def test_gemini_generate_content_shape(server: FakeServer, sleeps: Sleeps) -> No
     key = "AIzaSyFAKE0000"
     install_gemini(server, key=key, reply=lambda r: {"n": 5})
     server.fail_next("POST", r"/v1beta/models/.*", gemini_exhausted())
-    out = GeminiLLM(api_key=key, base_url=server.url, sleep=sleeps).complete(MSGS, json_schema=SCHEMA, max_tokens=64)
+    out = GeminiLLM(api_key=key, base_url=server.url, sleep=sleeps).complete(
+        MSGS, json_schema=SCHEMA, max_tokens=64
+    )
     req = server.calls("POST", r"/v1beta/models/gemini-2\.5-flash:generateContent")[-1]
     body = req.json()
     assert req.headers["x-goog-api-key"] == key and "key" not in req.query
@@ -139,8 +152,16 @@ def test_gemini_generate_content_shape(server: FakeServer, sleeps: Sleeps) -> No
     assert body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     cfg = body["generationConfig"]
     assert cfg["responseMimeType"] == "application/json" and cfg["maxOutputTokens"] == 64
-    assert cfg["responseSchema"] == {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
-    assert out.data == {"n": 5} and out.model == "gemini-2.5-flash" and (out.input_tokens, out.output_tokens) == (50, 40)
+    assert cfg["responseSchema"] == {
+        "type": "object",
+        "properties": {"n": {"type": "integer"}},
+        "required": ["n"],
+    }
+    assert (
+        out.data == {"n": 5}
+        and out.model == "gemini-2.5-flash"
+        and (out.input_tokens, out.output_tokens) == (50, 40)
+    )
     assert len(sleeps) == 1  # the 429 RESOURCE_EXHAUSTED was retried
 
 
@@ -151,6 +172,8 @@ def test_gemini_invalid_key_400_reads_as_auth_error(server: FakeServer, sleeps: 
 
 
 def test_gemini_blocked_prompt_is_clear(server: FakeServer, sleeps: Sleeps) -> None:
-    server.route("POST", r"/v1beta/models/.*", lambda r: Answer(200, {"promptFeedback": {"blockReason": "SAFETY"}}))
+    server.route(
+        "POST", r"/v1beta/models/.*", lambda r: Answer(200, {"promptFeedback": {"blockReason": "SAFETY"}})
+    )
     with pytest.raises(ProviderError, match="SAFETY"):
         GeminiLLM(api_key="k" * 10, base_url=server.url, sleep=sleeps).complete(MSGS)

@@ -17,8 +17,9 @@ from .fakes.music import install_jamendo
 from .fakes.server import FakeServer
 
 
-def test_jamendo_search_sends_mood_tags_and_skips_locked_tracks(server: FakeServer, sleeps: Sleeps,
-                                                                media: Media) -> None:
+def test_jamendo_search_sends_mood_tags_and_skips_locked_tracks(
+    server: FakeServer, sleeps: Sleeps, media: Media
+) -> None:
     install_jamendo(server, client_id="cid-1", mp3=media.mp3)
     found = JamendoMusic(api_key="cid-1", base_url=server.url + "/v3.0", sleep=sleeps).search("calm", 40)
     q = server.calls("GET", "/v3.0/tracks/")[-1].query
@@ -28,11 +29,13 @@ def test_jamendo_search_sends_mood_tags_and_skips_locked_tracks(server: FakeServ
     assert [t["id"] for t in found] == ["222"]  # the artist of 111 does not allow downloads
 
 
-def test_jamendo_track_downloads_with_credits(server: FakeServer, sleeps: Sleeps, media: Media,
-                                              tmp_path: Path) -> None:
+def test_jamendo_track_downloads_with_credits(
+    server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path
+) -> None:
     install_jamendo(server, client_id="cid-1", mp3=media.mp3)
     out = JamendoMusic(api_key="cid-1", base_url=server.url + "/v3.0", sleep=sleeps).track(
-        "dramatic", 30, tmp_path / "bed.mp3")
+        "dramatic", 30, tmp_path / "bed.mp3"
+    )
     assert probe(out).audio is not None and out.read_bytes() == media.mp3
     credits = json.loads(out.with_suffix(".json").read_text())
     assert credits["title"] == "Still Water" and credits["artist"] == "Lia Moss"
@@ -47,8 +50,9 @@ def test_jamendo_error_header_is_a_provider_error(server: FakeServer, sleeps: Sl
     assert "wrong" not in str(err.value)  # the client id is a secret: never in messages
 
 
-def test_select_music_from_jamendo_and_cached(server: FakeServer, media: Media, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_select_music_from_jamendo_and_cached(
+    server: FakeServer, media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     install_jamendo(server, client_id="cid-1", mp3=media.mp3)
     monkeypatch.setenv("FACELESS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("JAMENDO_CLIENT_ID", "cid-1")
@@ -62,9 +66,9 @@ def test_select_music_from_jamendo_and_cached(server: FakeServer, media: Media, 
     assert len(server.requests) == calls
 
 
-def test_failing_music_service_falls_back_to_the_generated_bed(server: FakeServer, media: Media,
-                                                               tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_music_service_falls_back_to_the_generated_bed(
+    server: FakeServer, media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     install_jamendo(server, client_id="cid-1", mp3=media.mp3)
     monkeypatch.setenv("FACELESS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("JAMENDO_CLIENT_ID", "bad-id")

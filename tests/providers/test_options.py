@@ -22,8 +22,14 @@ def _config(tmp_path: Path, text: str) -> Path:
 
 
 def test_shared_section_gives_each_provider_its_own_keys(tmp_path: Path) -> None:
-    config = load_config(_config(tmp_path, '[openai]\napi_key = "sk-1"\nmodel = "gpt-4.1"\nvoice = "nova"\n'
-                                           'image_model = "gpt-image-1"\ntimeout = "30"\n'), env={})
+    config = load_config(
+        _config(
+            tmp_path,
+            '[openai]\napi_key = "sk-1"\nmodel = "gpt-4.1"\nvoice = "nova"\n'
+            'image_model = "gpt-image-1"\ntimeout = "30"\n',
+        ),
+        env={},
+    )
     llm = OpenAILLM.from_config(config)
     tts = OpenAITTS.from_config(config)
     images = OpenAIImages.from_config(config)
@@ -34,8 +40,9 @@ def test_shared_section_gives_each_provider_its_own_keys(tmp_path: Path) -> None
 
 
 def test_bad_values_are_one_clear_error_without_secrets(tmp_path: Path) -> None:
-    config = load_config(_config(tmp_path, '[stability]\napi_key = "sk-SECRET"\nendpoint = "mega"\nseed = -1\n'),
-                         env={})
+    config = load_config(
+        _config(tmp_path, '[stability]\napi_key = "sk-SECRET"\nendpoint = "mega"\nseed = -1\n'), env={}
+    )
     with pytest.raises(InputError) as err:
         StabilityImages.from_config(config)
     message = str(err.value)
@@ -44,16 +51,23 @@ def test_bad_values_are_one_clear_error_without_secrets(tmp_path: Path) -> None:
 
 
 def test_unknown_settings_are_reported(tmp_path: Path) -> None:
-    config = load_config(_config(tmp_path, '[openai]\nmodle = "gpt-4o"\n[defaults]\nllm = "openai"\nvoice = "x"\n'
-                                           '[someplugin]\nanything = 1\n'), env={})
+    config = load_config(
+        _config(
+            tmp_path,
+            '[openai]\nmodle = "gpt-4o"\n[defaults]\nllm = "openai"\nvoice = "x"\n'
+            "[someplugin]\nanything = 1\n",
+        ),
+        env={},
+    )
     problems = registry.config_problems(config)
     assert any(p.startswith("[openai] modle: unknown setting") and "model" in p for p in problems)
     assert any(p.startswith("[defaults] voice: unknown setting") for p in problems)
     assert not any("someplugin" in p for p in problems)  # not installed here: not ours to judge
 
 
-def test_providers_command_table_and_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_providers_command_table_and_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FACELESS_CONFIG", str(_config(tmp_path, '[openai]\nmodle = "x"\n')))
     monkeypatch.setenv("PEXELS_API_KEY", "px-1")
     assert main(["providers", "--json"]) == 0

@@ -17,8 +17,9 @@ from faceless.providers.vendor import MissingKey
 
 
 class NeedsPackage:
-    info: ClassVar[ProviderInfo] = ProviderInfo(id="fancy", capability="music", modules=("no_such_module_xyz",),
-                                                extra="fancy-music")
+    info: ClassVar[ProviderInfo] = ProviderInfo(
+        id="fancy", capability="music", modules=("no_such_module_xyz",), extra="fancy-music"
+    )
 
 
 class Plain:
@@ -69,8 +70,14 @@ def test_builtins_and_unloadable_targets(monkeypatch: pytest.MonkeyPatch) -> Non
     by = {(s.capability, s.id): s for s in r.available(config=load_config(env={}))}
     assert by[("tts", "ghost")].status == "missing package"
     assert by[("llm", "anthropic")].detail == "ANTHROPIC_API_KEY"
-    assert {("stock", "pexels"), ("stock", "pixabay"), ("stock", "unsplash"), ("image", "stability"),
-            ("tts", "azure"), ("llm", "gemini")} <= set(by)
+    assert {
+        ("stock", "pexels"),
+        ("stock", "pixabay"),
+        ("stock", "unsplash"),
+        ("image", "stability"),
+        ("tts", "azure"),
+        ("llm", "gemini"),
+    } <= set(by)
     with pytest.raises(ProviderError, match="not installed"):
         r.create("tts", "ghost")
 
@@ -78,9 +85,13 @@ def test_builtins_and_unloadable_targets(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_entry_points_are_discovered(monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib.metadata import EntryPoint
 
-    eps = [EntryPoint(name="music.plainx", value=f"{__name__}:Plain", group="faceless.providers"),
-           EntryPoint(name="badname", value=f"{__name__}:Plain", group="faceless.providers")]
-    monkeypatch.setattr(reg_module, "entry_points", lambda group: eps if group == "faceless.providers" else [])
+    eps = [
+        EntryPoint(name="music.plainx", value=f"{__name__}:Plain", group="faceless.providers"),
+        EntryPoint(name="badname", value=f"{__name__}:Plain", group="faceless.providers"),
+    ]
+    monkeypatch.setattr(
+        reg_module, "entry_points", lambda group: eps if group == "faceless.providers" else []
+    )
     r = Registry(builtins=False)
     assert [(s.capability, s.id, s.status) for s in r.available()] == [("music", "plainx", "ready")]
     assert isinstance(r.create("music", "plainx"), Plain)

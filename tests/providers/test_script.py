@@ -20,10 +20,16 @@ GOOD = {
     "description": "A one-minute dive into octopus biology.",
     "hashtags": ["#octopus", "ocean facts", "#science"],
     "scenes": [
-        {"narration": "Octopuses have three hearts.", "keywords": ["octopus", "reef"],
-         "visual_intent": "An octopus gliding over a coral reef"},
-        {"narration": "Two pump blood to the gills, one to the body.", "keywords": ["gills", " "],
-         "visual_intent": "Close-up of an octopus breathing"},
+        {
+            "narration": "Octopuses have three hearts.",
+            "keywords": ["octopus", "reef"],
+            "visual_intent": "An octopus gliding over a coral reef",
+        },
+        {
+            "narration": "Two pump blood to the gills, one to the body.",
+            "keywords": ["gills", " "],
+            "visual_intent": "Close-up of an octopus breathing",
+        },
     ],
 }
 
@@ -34,8 +40,15 @@ def llm(server: FakeServer, sleeps: Sleeps) -> OpenAILLM:
 
 def test_write_script_prompt_schema_and_result(server: FakeServer, sleeps: Sleeps) -> None:
     install_openai_chat(server, key=None, reply=lambda r: GOOD)
-    draft = write_script("octopus hearts", llm=llm(server, sleeps), format="listicle", duration=30, tone="playful",
-                         language="es", tier="draft")
+    draft = write_script(
+        "octopus hearts",
+        llm=llm(server, sleeps),
+        format="listicle",
+        duration=30,
+        tone="playful",
+        language="es",
+        tier="draft",
+    )
     body = server.requests[-1].json()
     assert body["model"] == "llama3.2:1b"
     assert body["response_format"]["json_schema"]["schema"] == script_schema()
@@ -79,7 +92,11 @@ def test_default_llm_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACELESS_LLM_DRAFT", "openai:qwen2.5:0.5b")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
     chosen = default_llm()
-    assert isinstance(chosen, OpenAILLM) and chosen.model == "qwen2.5:7b" and chosen.draft_model == "qwen2.5:0.5b"
+    assert (
+        isinstance(chosen, OpenAILLM)
+        and chosen.model == "qwen2.5:7b"
+        and chosen.draft_model == "qwen2.5:0.5b"
+    )
     monkeypatch.setenv("FACELESS_LLM", "gemini")
     with pytest.raises(ProviderError, match="GEMINI_API_KEY"):
         default_llm()  # configured but broken: say so rather than silently pick another

@@ -72,16 +72,20 @@ def test_elevenlabs_voice_list_and_unknown_voice(server: FakeServer, sleeps: Sle
     assert tts.voice_id("pNInz6obpgDQGcFmaJgB") == "pNInz6obpgDQGcFmaJgB"
 
 
-def test_elevenlabs_bad_key_and_malformed(server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path) -> None:
+def test_elevenlabs_bad_key_and_malformed(
+    server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path
+) -> None:
     install_elevenlabs(server, key="right-key-1", mp3=media.mp3, seconds=1.0)
     with pytest.raises(ProviderError, match="authentication failed .*Invalid API key.*ELEVENLABS_API_KEY"):
         ElevenLabsTTS(api_key="wrong-key-2", base_url=server.url, sleep=sleeps).synthesize(
-            TEXT, tmp_path / "x.wav", voice=RACHEL)
+            TEXT, tmp_path / "x.wav", voice=RACHEL
+        )
     server.routes.clear()
     server.route("POST", r"/v1/text-to-speech/.*", lambda r: Answer(200, {"audio": "nope"}))
     with pytest.raises(ProviderError, match="malformed response"):
         ElevenLabsTTS(api_key="right-key-1", base_url=server.url, sleep=sleeps).synthesize(
-            TEXT, tmp_path / "x.wav", voice=RACHEL)
+            TEXT, tmp_path / "x.wav", voice=RACHEL
+        )
 
 
 def test_words_from_normalised_characters() -> None:
@@ -102,20 +106,29 @@ def test_proportional_words_fill_the_duration() -> None:
 
 
 @pytest.mark.slow
-def test_openai_tts_decodes_mp3_and_aligns_offline(server: FakeServer, sleeps: Sleeps, media: Media,
-                                                   tmp_path: Path) -> None:
+def test_openai_tts_decodes_mp3_and_aligns_offline(
+    server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path
+) -> None:
     install_openai_tts(server, key="sk-tts-000111", mp3=media.mp3)
     aligner = FakeAligner()
     tts = OpenAITTS(api_key="sk-tts-000111", base_url=server.url + "/v1", aligner=aligner, sleep=sleeps)
     speech = tts.synthesize(TEXT, tmp_path / "o.wav", voice="nova", speed=1.25)
     body = server.requests[-1].json()
-    assert body == {"model": "tts-1-hd", "input": TEXT, "voice": "nova", "response_format": "mp3", "speed": 1.25}
+    assert body == {
+        "model": "tts-1-hd",
+        "input": TEXT,
+        "voice": "nova",
+        "response_format": "mp3",
+        "speed": 1.25,
+    }
     assert_wav(speech.path, media.mp3_seconds)
     assert aligner.calls == [(speech.path, TEXT)] and speech.words[2].start == pytest.approx(0.2)
     assert "alloy" in [v.id for v in tts.voices()]
 
 
-def test_openai_tts_rejects_speed_and_garbage_audio(server: FakeServer, sleeps: Sleeps, tmp_path: Path) -> None:
+def test_openai_tts_rejects_speed_and_garbage_audio(
+    server: FakeServer, sleeps: Sleeps, tmp_path: Path
+) -> None:
     server.route("POST", "/v1/audio/speech", lambda r: Answer(200, b"<html>not audio</html>"))
     tts = OpenAITTS(api_key="sk-x-1234", base_url=server.url + "/v1", aligner=FakeAligner(), sleep=sleeps)
     with pytest.raises(InputError, match="0.25 to 4.0"):
@@ -126,7 +139,9 @@ def test_openai_tts_rejects_speed_and_garbage_audio(server: FakeServer, sleeps: 
 
 
 @pytest.mark.slow
-def test_azure_ssml_request_and_voices(server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path) -> None:
+def test_azure_ssml_request_and_voices(
+    server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path
+) -> None:
     key = "azure-key-abcdef"
     install_azure(server, key=key, wav=media.wav)
     tts = AzureTTS(api_key=key, endpoint=server.url, aligner=FakeAligner(), sleep=sleeps)
@@ -137,7 +152,7 @@ def test_azure_ssml_request_and_voices(server: FakeServer, sleeps: Sleeps, media
     assert req.headers["x-microsoft-outputformat"] == "riff-48khz-16bit-mono-pcm"
     ssml = req.body.decode()
     assert "Salt &amp; pepper &lt;b&gt;rocks&lt;/b&gt;" in ssml  # user text escaped, never markup
-    assert "name=\"en-GB-SoniaNeural\"" in ssml and "xml:lang=\"en-GB\"" in ssml and "rate=\"+20%\"" in ssml
+    assert 'name="en-GB-SoniaNeural"' in ssml and 'xml:lang="en-GB"' in ssml and 'rate="+20%"' in ssml
     assert_wav(speech.path, 1.0)
     assert [w.text for w in speech.words] == text.split()
     assert [v.id for v in tts.voices()] == ["en-US-JennyNeural", "de-DE-KatjaNeural"]
@@ -161,8 +176,8 @@ def test_azure_401_empty_body(server: FakeServer, sleeps: Sleeps, media: Media, 
 def test_build_ssml_is_well_formed() -> None:
     import xml.etree.ElementTree as ET
 
-    root = ET.fromstring(build_ssml("a < b & \"c\"", "de-DE-KatjaNeural", 0.9))
-    assert root.find(".//{http://www.w3.org/2001/10/synthesis}prosody").text == "a < b & \"c\""
+    root = ET.fromstring(build_ssml('a < b & "c"', "de-DE-KatjaNeural", 0.9))
+    assert root.find(".//{http://www.w3.org/2001/10/synthesis}prosody").text == 'a < b & "c"'
 
 
 BOUNDARIES = [
@@ -175,16 +190,21 @@ BOUNDARIES = [
 ]
 
 
-def test_azure_batch_mode_uses_service_word_boundaries(server: FakeServer, sleeps: Sleeps, media: Media,
-                                                       tmp_path: Path) -> None:
+def test_azure_batch_mode_uses_service_word_boundaries(
+    server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path
+) -> None:
     from .fakes.voice import install_azure_batch
 
     jobs = install_azure_batch(server, key="az-k", wav=media.wav, boundaries=BOUNDARIES)
     tts = AzureTTS(api_key="az-k", base_url=server.url, mode="batch", sleep=sleeps)
     speech = tts.synthesize("The rainbow has 7 colors.", tmp_path / "b.wav", voice="en-US-AvaNeural")
     assert [(w.text, w.start, w.end) for w in speech.words] == [
-        ("The", 0.05, 0.2), ("rainbow", 0.22, 0.6), ("has", 0.62, 0.74), ("7", 0.76, 0.96),
-        ("colors.", 0.98, 1.38)]
+        ("The", 0.05, 0.2),
+        ("rainbow", 0.22, 0.6),
+        ("has", 0.62, 0.74),
+        ("7", 0.76, 0.96),
+        ("colors.", 0.98, 1.38),
+    ]
     assert speech.duration == pytest.approx(1.0, abs=0.01) and probe(tmp_path / "b.wav").audio is not None
     [put] = server.calls("PUT")
     body = put.json()
@@ -193,11 +213,14 @@ def test_azure_batch_mode_uses_service_word_boundaries(server: FakeServer, sleep
     assert "en-US-AvaNeural" in body["inputs"][0]["content"]
     assert list(jobs.values()) == [2] and len(sleeps) == 2  # polled until Succeeded, waiting between polls
     assert len(server.calls("DELETE")) == 1  # the job is removed afterwards
-    assert "ocp-apim-subscription-key" not in server.calls("GET", r"/results/.*")[0].headers  # SAS URL: no key
+    assert (
+        "ocp-apim-subscription-key" not in server.calls("GET", r"/results/.*")[0].headers
+    )  # SAS URL: no key
 
 
-def test_azure_batch_failure_and_missing_boundaries(server: FakeServer, sleeps: Sleeps, media: Media,
-                                                    tmp_path: Path) -> None:
+def test_azure_batch_failure_and_missing_boundaries(
+    server: FakeServer, sleeps: Sleeps, media: Media, tmp_path: Path
+) -> None:
     from .fakes.voice import install_azure_batch
 
     install_azure_batch(server, key="az-k", wav=media.wav, boundaries=BOUNDARIES, final="Failed")

@@ -48,7 +48,9 @@ def main() -> None:
     style.fontname, style.bold, style.fontsize, style.outline, style.marginv = "Noto Sans", True, 86, 6, 760
     words = "the quick brown fox jumps over the lazy dog again and again and again".split()
     for i in range(0, len(words), 3):
-        subs.append(pysubs2.SSAEvent(start=i * 250, end=i * 250 + 750, text=" ".join(words[i:i + 3]).upper()))
+        subs.append(
+            pysubs2.SSAEvent(start=i * 250, end=i * 250 + 750, text=" ".join(words[i : i + 3]).upper())
+        )
     ass = d / "c.ass"
     subs.save(str(ass))
     img = make_image(d / "photo.jpg", size="1920x1080")
@@ -56,11 +58,19 @@ def main() -> None:
     card = render_keyword_card(["octopus", "brains"], fmt, d / "card.png", seed="bench")
 
     def clip(kind: str, path: Path | None) -> SceneClip:
-        return SceneClip(scene_id="s01", index=0, start_frame=0, frames=FRAMES, voice_path="/x.wav", words=[],
-                         visual=VisualChoice(kind=kind, path=str(path) if path else None))  # type: ignore[arg-type]
+        return SceneClip(
+            scene_id="s01",
+            index=0,
+            start_frame=0,
+            frames=FRAMES,
+            voice_path="/x.wav",
+            words=[],
+            visual=VisualChoice(kind=kind, path=str(path) if path else None),
+        )  # type: ignore[arg-type]
 
     floor = FFmpegCommand(
-        inputs=[Input(f"testsrc2=s={fmt.width}x{fmt.height}:r=30", lavfi=True)], output=str(d / "floor.mp4"),
+        inputs=[Input(f"testsrc2=s={fmt.width}x{fmt.height}:r=30", lavfi=True)],
+        output=str(d / "floor.mp4"),
         filter_complex=f"[0:v]ass=filename={escape_filter_value(str(ass))},format=yuv420p[v]",
         output_options=["-map", "[v]", "-frames:v", str(FRAMES), *enc.video_options()],
     )
@@ -73,12 +83,15 @@ def main() -> None:
     cases = {
         "(a) testsrc2 + ass (floor)": floor,
         "(a') color + ass": floor_color,
-        "(b) image pan + ass": build_segment_command(clip("image", img), fmt, out=d / "b.mp4", enc=enc,
-                                                     ass_path=ass),
-        "(c) video 1920x1080 + ass": build_segment_command(clip("video", vid), fmt, out=d / "c.mp4", enc=enc,
-                                                           ass_path=ass),
-        "(d) designed + card + ass": build_segment_command(clip("designed", None), fmt, out=d / "d.mp4",
-                                                           enc=enc, ass_path=ass, overlay_png=card),
+        "(b) image pan + ass": build_segment_command(
+            clip("image", img), fmt, out=d / "b.mp4", enc=enc, ass_path=ass
+        ),
+        "(c) video 1920x1080 + ass": build_segment_command(
+            clip("video", vid), fmt, out=d / "c.mp4", enc=enc, ass_path=ass
+        ),
+        "(d) designed + card + ass": build_segment_command(
+            clip("designed", None), fmt, out=d / "d.mp4", enc=enc, ass_path=ass, overlay_png=card
+        ),
     }
     if args.filter_threads is not None:
         for c in cases.values():
@@ -90,8 +103,10 @@ def main() -> None:
     base_wall, base_cpu = results["(a) testsrc2 + ass (floor)"]
     print(f"preset={args.preset} threads={args.threads} filter_threads={args.filter_threads} frames={FRAMES}")
     for name, (wall, cpu) in results.items():
-        print(f"{name:30s} wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
-              f"  {FRAMES / wall:5.1f} fps")
+        print(
+            f"{name:30s} wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
+            f"  {FRAMES / wall:5.1f} fps"
+        )
 
 
 if __name__ == "__main__":

@@ -21,15 +21,28 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _scenes(media: tuple[Path, Path]) -> list[Scene]:
     img, vid = media
     return [
-        Scene(id="s1", narration="Octopuses have three hearts and blue blood.", keywords=["octopuses", "hearts"]),
-        Scene(id="s2", narration="An arm can taste.", visual=VisualChoice(kind="image", path=str(img), source="x")),
-        Scene(id="s3", narration="Colour in a blink.", visual=VisualChoice(kind="video", path=str(vid), source="x")),
+        Scene(
+            id="s1", narration="Octopuses have three hearts and blue blood.", keywords=["octopuses", "hearts"]
+        ),
+        Scene(
+            id="s2",
+            narration="An arm can taste.",
+            visual=VisualChoice(kind="image", path=str(img), source="x"),
+        ),
+        Scene(
+            id="s3",
+            narration="Colour in a blink.",
+            visual=VisualChoice(kind="video", path=str(vid), source="x"),
+        ),
     ]
 
 
-@pytest.mark.parametrize(("fmt", "size"), [("shorts", (360, 640)), ("youtube", (360, 202)), ("square", (360, 360))])
-def test_previews_are_small_frames_of_the_format(tmp_path: Path, media: tuple[Path, Path], fmt: str,
-                                                size: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "size"), [("shorts", (360, 640)), ("youtube", (360, 202)), ("square", (360, 360))]
+)
+def test_previews_are_small_frames_of_the_format(
+    tmp_path: Path, media: tuple[Path, Path], fmt: str, size: tuple[int, int]
+) -> None:
     for i, scene in enumerate(_scenes(media)):
         out = render_scene_preview(scene, i, tmp_path / f"{fmt}-{scene.id}.jpg", format_name=fmt)
         with Image.open(out) as im:
@@ -43,9 +56,18 @@ def test_caption_sample_is_drawn(tmp_path: Path, media: tuple[Path, Path]) -> No
     without = render_scene_preview(scene, 0, tmp_path / "b.jpg", caption_style="none")
     with Image.open(with_captions) as a, Image.open(without) as b:
         box = (0, 300, 360, 360)  # where the pop style sets its line in a 360x640 frame
-        diff = ImageStat.Stat(Image.frombytes("L", (360, 60), bytes(
-            abs(x - y) for x, y in zip(a.convert("L").crop(box).tobytes(), b.convert("L").crop(box).tobytes(),
-                                       strict=True)))).mean[0]
+        diff = ImageStat.Stat(
+            Image.frombytes(
+                "L",
+                (360, 60),
+                bytes(
+                    abs(x - y)
+                    for x, y in zip(
+                        a.convert("L").crop(box).tobytes(), b.convert("L").crop(box).tobytes(), strict=True
+                    )
+                ),
+            )
+        ).mean[0]
         assert diff > 3
 
 
@@ -67,13 +89,32 @@ def _colour_bands(path: Path) -> Path:
     bands = [("red", 1), ("blue", 2), ("green", 6)]
     inputs = [Input(f"color=c={c}:s=320x240:r=25:d={d}", lavfi=True) for c, d in bands]
     graph = "".join(f"[{i}:v]" for i in range(len(bands))) + f"concat=n={len(bands)}:v=1:a=0[v]"
-    return run_ffmpeg(FFmpegCommand(inputs=inputs, output=str(path), filter_complex=graph, output_options=[
-        "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt", "yuv420p"]))
+    return run_ffmpeg(
+        FFmpegCommand(
+            inputs=inputs,
+            output=str(path),
+            filter_complex=graph,
+            output_options=[
+                "-map",
+                "[v]",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "10",
+                "-pix_fmt",
+                "yuv420p",
+            ],
+        )
+    )
 
 
 def _dominant(path: Path) -> str:
     with Image.open(path) as im:
-        r, g, b = ImageStat.Stat(im.convert("RGB").crop((0, 0, im.width, im.height // 3))).mean  # above captions
+        r, g, b = ImageStat.Stat(
+            im.convert("RGB").crop((0, 0, im.width, im.height // 3))
+        ).mean  # above captions
     return max((r, "red"), (g, "green"), (b, "blue"))[1]
 
 
@@ -90,8 +131,9 @@ def test_clip_preview_shows_the_middle_of_what_the_scene_plays(tmp_path: Path) -
     with Image.open(render_scene_preview(past_end, 0, tmp_path / "d.jpg", caption_style="none")) as im:
         assert im.size == (360, 640)
     # The in-point moves the picture, so it is part of the cache key.
-    assert preview_key(later, 0, "shorts", "pop", "#FFD700", 360) != preview_key(scene, 0, "shorts", "pop",
-                                                                                  "#FFD700", 360)
+    assert preview_key(later, 0, "shorts", "pop", "#FFD700", 360) != preview_key(
+        scene, 0, "shorts", "pop", "#FFD700", 360
+    )
 
 
 def test_a_changed_file_changes_the_key(tmp_path: Path) -> None:

@@ -58,8 +58,15 @@ def segments(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     kinds = [("image", img, 31), ("video", vid, 47), ("designed", None, 22)]
     out = []
     for i, (kind, path, frames) in enumerate(kinds):
-        clip = SceneClip(scene_id=f"s{i}", index=i, start_frame=0, frames=frames, voice_path="/x.wav",
-                         words=[], visual=VisualChoice(kind=kind, path=str(path) if path else None))
+        clip = SceneClip(
+            scene_id=f"s{i}",
+            index=i,
+            start_frame=0,
+            frames=frames,
+            voice_path="/x.wav",
+            words=[],
+            visual=VisualChoice(kind=kind, path=str(path) if path else None),
+        )
         out.append(run_ffmpeg(build_segment_command(clip, SMALL, out=d / f"seg{i}.mp4", enc=enc)))
     return out
 
@@ -78,13 +85,29 @@ def test_join_three_segments_with_audio(tmp_path: Path, segments: list[Path], au
     assert abs(info.video.duration - duration) <= 1 / 30
     assert abs(info.duration - duration) <= 1 / 30
     a = info.audio
-    assert (a.codec_name, a.profile, a.sample_rate, a.channels) == ("aac", "LC", 48000, 2 if "wav" in audio_name
-                                                                   else a.channels)
+    assert (a.codec_name, a.profile, a.sample_rate, a.channels) == (
+        "aac",
+        "LC",
+        48000,
+        2 if "wav" in audio_name else a.channels,
+    )
     atoms = top_level_atoms(out)
     assert atoms.index("moov") < atoms.index("mdat"), atoms  # faststart
     # Frame timestamps are evenly spaced across the joins (no gap, no overlap).
-    res = run_capture([ffprobe_bin(), "-v", "error", "-select_streams", "v:0", "-show_entries",
-                       "packet=pts_time", "-of", "csv=p=0", str(out)])
+    res = run_capture(
+        [
+            ffprobe_bin(),
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "packet=pts_time",
+            "-of",
+            "csv=p=0",
+            str(out),
+        ]
+    )
     pts = sorted(float(x) for x in res.stdout.split())
     steps = {round(b - a, 4) for a, b in zip(pts, pts[1:], strict=False)}
     assert steps == {round(1 / 30, 4)}

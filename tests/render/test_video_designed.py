@@ -36,8 +36,9 @@ def test_card_is_transparent_png_with_text_in_upper_safe_zone(tmp_path: Path, fm
 
 
 def test_long_words_shrink_to_fit(tmp_path: Path) -> None:
-    out = render_keyword_card(["Supercalifragilistic", "extraordinarily", "long", "words"], SMALL,
-                              tmp_path / "c.png", seed="x")
+    out = render_keyword_card(
+        ["Supercalifragilistic", "extraordinarily", "long", "words"], SMALL, tmp_path / "c.png", seed="x"
+    )
     alpha = np.asarray(Image.open(out))[:, :, 3]
     xs = np.nonzero(alpha.max(axis=0) > 200)[0]
     assert xs.min() >= SMALL.safe.left - 2 and xs.max() <= SMALL.safe.right + 2

@@ -21,10 +21,17 @@ LANDSCAPE = RenderFormat("test-wide", 320, 180, SafeZone(20, 10, 300, 160))
 ENC = EncoderSettings()
 
 
-def _clip(kind: str, path: Path | str | None, frames: int, *, index: int = 0, start: float = 0.0) -> SceneClip:
+def _clip(
+    kind: str, path: Path | str | None, frames: int, *, index: int = 0, start: float = 0.0
+) -> SceneClip:
     return SceneClip(
-        scene_id=f"s{index:02d}", index=index, start_frame=0, frames=frames, voice_path="/unused.wav",
-        words=[], keywords=["octopus", "brains"],
+        scene_id=f"s{index:02d}",
+        index=index,
+        start_frame=0,
+        frames=frames,
+        voice_path="/unused.wav",
+        words=[],
+        keywords=["octopus", "brains"],
         visual=VisualChoice(kind=kind, path=str(path) if path else None, start=start),  # type: ignore[arg-type]
     )
 
@@ -56,15 +63,40 @@ def _assert_segment(info: MediaInfo, fmt: RenderFormat, frames: int) -> None:
 
 
 def _sar(path: Path) -> str:
-    res = run_capture([ffprobe_bin(), "-v", "error", "-select_streams", "v:0",
-                       "-show_entries", "stream=sample_aspect_ratio", "-of", "csv=p=0", str(path)])
+    res = run_capture(
+        [
+            ffprobe_bin(),
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=sample_aspect_ratio",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ]
+    )
     return res.stdout.strip()
 
 
 def _frozen_seconds(path: Path) -> float:
     """Seconds of frozen picture found by ffmpeg's freezedetect (0 when the picture keeps moving)."""
-    res = run_capture([ffmpeg_bin(), "-hide_banner", "-nostdin", "-i", str(path), "-vf",
-                       "freezedetect=n=0.0001:d=0.2,metadata=mode=print", "-an", "-f", "null", "-"])
+    res = run_capture(
+        [
+            ffmpeg_bin(),
+            "-hide_banner",
+            "-nostdin",
+            "-i",
+            str(path),
+            "-vf",
+            "freezedetect=n=0.0001:d=0.2,metadata=mode=print",
+            "-an",
+            "-f",
+            "null",
+            "-",
+        ]
+    )
     total = 0.0
     for line in res.stderr.splitlines():
         if "freeze_duration" in line:
@@ -77,8 +109,16 @@ def _frozen_seconds(path: Path) -> float:
 # --- the command as data -------------------------------------------------------------------------
 
 EXPECTED_IMAGE_ARGV = [
-    "ffmpeg", "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-    "-protocol_whitelist", "file,pipe", "-i", "file:/media/photo.jpg",
+    "ffmpeg",
+    "-hide_banner",
+    "-nostdin",
+    "-y",
+    "-loglevel",
+    "error",
+    "-protocol_whitelist",
+    "file,pipe",
+    "-i",
+    "file:/media/photo.jpg",
     "-filter_complex",
     "[0:v]scale=w=292:h=520:force_original_aspect_ratio=increase:force_divisible_by=2,format=yuv420p,"
     "loop=loop=-1:size=1:start=0,setpts=N/30/TB,"
@@ -86,26 +126,63 @@ EXPECTED_IMAGE_ARGV = [
     "x='if(gte(iw-ow,ih-oh),floor(((iw-ow)-min((iw-ow),59))/2+min((iw-ow),59)*n/59),floor((iw-ow)/2))':"
     "y='if(gte(iw-ow,ih-oh),floor((ih-oh)/2),floor(((ih-oh)-min((ih-oh),59))/2+min((ih-oh),59)*n/59))':"
     "exact=1,ass=filename=/cache/captions/s01.ass,format=yuv420p,setsar=1[v]",
-    "-map", "[v]", "-an", "-sn", "-dn", "-frames:v", "60",
-    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high", "-pix_fmt", "yuv420p",
-    "-g", "15", "-keyint_min", "15", "-bf", "2", "-flags", "+cgop",
-    "-x264-params", "keyint=15:min-keyint=15:scenecut=0:open-gop=0:bframes=2",
-    "-r", "30", "-fps_mode", "cfr", "-map_metadata", "-1",
+    "-map",
+    "[v]",
+    "-an",
+    "-sn",
+    "-dn",
+    "-frames:v",
+    "60",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "23",
+    "-profile:v",
+    "high",
+    "-pix_fmt",
+    "yuv420p",
+    "-g",
+    "15",
+    "-keyint_min",
+    "15",
+    "-bf",
+    "2",
+    "-flags",
+    "+cgop",
+    "-x264-params",
+    "keyint=15:min-keyint=15:scenecut=0:open-gop=0:bframes=2",
+    "-r",
+    "30",
+    "-fps_mode",
+    "cfr",
+    "-map_metadata",
+    "-1",
     "/cache/seg/s01.mp4",
 ]
 
 
 def test_image_segment_command_snapshot() -> None:
-    clip = SceneClip(scene_id="s01", index=2, start_frame=0, frames=60, voice_path="/v.wav", words=[],
-                     visual=VisualChoice(kind="image", path="/media/photo.jpg", source="library"))
-    cmd = build_segment_command(clip, SMALL, out=Path("/cache/seg/s01.mp4"), enc=ENC,
-                                ass_path=Path("/cache/captions/s01.ass"))
+    clip = SceneClip(
+        scene_id="s01",
+        index=2,
+        start_frame=0,
+        frames=60,
+        voice_path="/v.wav",
+        words=[],
+        visual=VisualChoice(kind="image", path="/media/photo.jpg", source="library"),
+    )
+    cmd = build_segment_command(
+        clip, SMALL, out=Path("/cache/seg/s01.mp4"), enc=ENC, ass_path=Path("/cache/captions/s01.ass")
+    )
     assert cmd.argv() == EXPECTED_IMAGE_ARGV
 
 
 def test_video_command_loops_seeks_and_drops_audio() -> None:
-    cmd = build_segment_command(_clip("video", "/media/clip.mp4", 45, start=1.5), SMALL,
-                                out=Path("/cache/s.mp4"), enc=ENC)
+    cmd = build_segment_command(
+        _clip("video", "/media/clip.mp4", 45, start=1.5), SMALL, out=Path("/cache/s.mp4"), enc=ENC
+    )
     argv = cmd.argv()
     assert argv[argv.index("-stream_loop") + 1] == "-1"
     assert argv[argv.index("-ss") + 1] == "1.500"
@@ -118,15 +195,17 @@ def test_video_command_loops_seeks_and_drops_audio() -> None:
 
 
 def test_designed_command_is_lavfi_only_plus_overlay() -> None:
-    cmd = build_segment_command(_clip("designed", None, 30), SMALL, out=Path("/c/s.mp4"), enc=ENC,
-                                overlay_png=Path("/c/card.png"))
+    cmd = build_segment_command(
+        _clip("designed", None, 30), SMALL, out=Path("/c/s.mp4"), enc=ENC, overlay_png=Path("/c/card.png")
+    )
     assert cmd.inputs[0].lavfi and cmd.inputs[0].source.startswith("gradients=")
     assert "geq" not in (cmd.filter_complex or "") and "zoompan" not in (cmd.filter_complex or "")
     assert cmd.inputs[1].argv()[-1] == "file:/c/card.png"
     assert "[bg][1:v]overlay=" in (cmd.filter_complex or "")
     # Same scene, same command: the palette and gradient come from the scene id and keywords.
-    again = build_segment_command(_clip("designed", None, 30), SMALL, out=Path("/c/s.mp4"), enc=ENC,
-                                  overlay_png=Path("/c/card.png"))
+    again = build_segment_command(
+        _clip("designed", None, 30), SMALL, out=Path("/c/s.mp4"), enc=ENC, overlay_png=Path("/c/card.png")
+    )
     assert again.argv() == cmd.argv()
 
 
@@ -151,6 +230,7 @@ def test_escape_filter_value() -> None:
 
 
 # --- real renders ----------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", ["800x600", "300x700", "270x480"])
@@ -202,8 +282,13 @@ def _frame_difference(a: Path, b: Path) -> float:
     pngs = []
     for i, src in enumerate((a, b)):
         png = src.parent / f"frame{i}.png"
-        run_ffmpeg(FFmpegCommand([Input(str(src))], str(png), output_options=[
-            "-vf", "select=eq(n\\,10)", "-frames:v", "1", "-update", "1"]))
+        run_ffmpeg(
+            FFmpegCommand(
+                [Input(str(src))],
+                str(png),
+                output_options=["-vf", "select=eq(n\\,10)", "-frames:v", "1", "-update", "1"],
+            )
+        )
         pngs.append(png)
     import numpy as np
     from PIL import Image

@@ -30,7 +30,12 @@ def test_thumbnail_is_jpeg_of_frame_size_with_title(tmp_path: Path) -> None:
     assert diff.mean() > 0.02  # the title is really there
     s = SMALL.safe
     # Inside the safe zone (the soft shadow may spill a few pixels).
-    assert xs.min() >= s.left - 4 and xs.max() <= s.right + 8 and ys.min() >= s.top - 4 and ys.max() <= s.bottom + 8
+    assert (
+        xs.min() >= s.left - 4
+        and xs.max() <= s.right + 8
+        and ys.min() >= s.top - 4
+        and ys.max() <= s.bottom + 8
+    )
 
 
 @pytest.mark.slow

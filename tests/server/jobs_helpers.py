@@ -33,8 +33,9 @@ def jobs_app(data_dir: Path, db_url: str, *, upload_limit: int = 50 * 1024**2, *
 def worker(app: FastAPI) -> Iterator[threading.Event]:
     """A worker consuming the app's queue in a thread (the subprocess case is tests/worker)."""
     stop = threading.Event()
-    t = threading.Thread(target=run_worker, args=(app.state.ctx.settings,),
-                         kwargs={"stop": stop, "tuning": FAST}, daemon=True)
+    t = threading.Thread(
+        target=run_worker, args=(app.state.ctx.settings,), kwargs={"stop": stop, "tuning": FAST}, daemon=True
+    )
     t.start()
     try:
         yield stop

@@ -18,10 +18,21 @@ from faceless.service.models import Asset, Json, new_id
 TRIGGERS = {"asset_fts_insert", "asset_fts_update", "asset_fts_delete"}
 
 
-def _asset(org_id: str, name: str, description: str = "", tags: list[str] | None = None,
-           kind: str = "video") -> Asset:
-    return Asset(id=new_id(), org_id=org_id, name=name, kind=kind, storage_key=f"k/{name}", media_type="video/mp4",
-                 size=1, sha256="0" * 64, description=description, tags=tags or [])
+def _asset(
+    org_id: str, name: str, description: str = "", tags: list[str] | None = None, kind: str = "video"
+) -> Asset:
+    return Asset(
+        id=new_id(),
+        org_id=org_id,
+        name=name,
+        kind=kind,
+        storage_key=f"k/{name}",
+        media_type="video/mp4",
+        size=1,
+        sha256="0" * 64,
+        description=description,
+        tags=tags or [],
+    )
 
 
 def _add(app: FastAPI, *assets: Asset) -> list[str]:
@@ -66,15 +77,27 @@ def test_search_follows_insert_update_delete(app: FastAPI, api: Api) -> None:
     # The name weighs more than a description: 'waves' is ocean's name, only in forest's description.
     assert _search(api, me, "wave") == [ocean, forest]
     assert set(_search(api, me, "beach night")) == {ocean, city}  # any word
-    assert _search(api, me, "ocean", kind="image") == [] and _search(api, me, "traffic", kind="image") == [city]
+    assert _search(api, me, "ocean", kind="image") == [] and _search(api, me, "traffic", kind="image") == [
+        city
+    ]
     assert _search(api, me, "night", tag="urban") == [city] and _search(api, me, "night", tag="sea") == []
-    page = api.as_(me, "GET", f"/orgs/{me.org_id}/assets", params={"q": "beach night", "limit": 1, "offset": 1})
+    page = api.as_(
+        me, "GET", f"/orgs/{me.org_id}/assets", params={"q": "beach night", "limit": 1, "offset": 1}
+    )
     assert page.json()["total"] == 2 and len(page.json()["items"]) == 1
 
-    r = api.as_(me, "PATCH", f"/orgs/{me.org_id}/assets/{city}",
-                json={"name": "harbour.jpg", "description": "Boats moored in a harbour", "tags": ["port"]})
+    r = api.as_(
+        me,
+        "PATCH",
+        f"/orgs/{me.org_id}/assets/{city}",
+        json={"name": "harbour.jpg", "description": "Boats moored in a harbour", "tags": ["port"]},
+    )
     assert r.status_code == 200, r.text
-    assert _search(api, me, "traffic") == [] and _search(api, me, "urban") == [] and _search(api, me, "café") == []
+    assert (
+        _search(api, me, "traffic") == []
+        and _search(api, me, "urban") == []
+        and _search(api, me, "café") == []
+    )
     assert _search(api, me, "boats") == [city] and _search(api, me, "port") == [city]
 
     assert api.as_(me, "DELETE", f"/orgs/{me.org_id}/assets/{ocean}").status_code == 204
@@ -84,7 +107,9 @@ def test_search_follows_insert_update_delete(app: FastAPI, api: Api) -> None:
         _index_matches_assets(app.state.ctx.engine)
 
 
-@pytest.mark.parametrize("q", ['" OR *', "NEAR(a b) AND NOT", "ocean*", "the", "___", "x" * 200, "'); DROP --"])
+@pytest.mark.parametrize(
+    "q", ['" OR *', "NEAR(a b) AND NOT", "ocean*", "the", "___", "x" * 200, "'); DROP --"]
+)
 def test_query_syntax_is_only_words(api: Api, app: FastAPI, q: str) -> None:
     me = api.signup()
     _add(app, _asset(me.org_id, "a.mp4", "the ocean"))
@@ -104,13 +129,19 @@ def test_migration_indexes_existing_assets_and_downgrades(backend: str, tmp_path
             command.upgrade(cfg, "0002")
             with engine.begin() as conn:
                 org = new_id()
-                conn.execute(text("INSERT INTO organisations (id, name, personal, plan, created_at) "
-                                  "VALUES (:id, 'o', false, 'free', CURRENT_TIMESTAMP)"), {"id": org})
+                conn.execute(
+                    text(
+                        "INSERT INTO organisations (id, name, personal, plan, created_at) "
+                        "VALUES (:id, 'o', false, 'free', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": org},
+                )
                 # Bound as the models bind JSON: on SQLite that is text with \\u escapes for non-ASCII.
                 insert = text(
                     "INSERT INTO assets (id, org_id, name, kind, storage_key, media_type, size, sha256, "
                     "description, tags, created_at) VALUES (:id, :org, :name, 'video', 'k', 'video/mp4', 1, "
-                    "'0', '', :tags, CURRENT_TIMESTAMP)").bindparams(bindparam("tags", type_=Json))
+                    "'0', '', :tags, CURRENT_TIMESTAMP)"
+                ).bindparams(bindparam("tags", type_=Json))
                 for name, tags in (("lighthouse.mp4", ["coast"]), ("meadow.jpg", ["gräs"])):
                     conn.execute(insert, {"id": name, "org": org, "name": name, "tags": tags})
             upgrade_database(engine)
@@ -123,10 +154,16 @@ def test_migration_indexes_existing_assets_and_downgrades(backend: str, tmp_path
             command.downgrade(cfg, "0002")
             with engine.connect() as conn:
                 if backend == "sqlite":
-                    left = conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'asset_fts%'")).all()
+                    left = conn.execute(
+                        text("SELECT name FROM sqlite_master WHERE name LIKE 'asset_fts%'")
+                    ).all()
                 else:
-                    left = conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname = :n AND schemaname = current_schema()"),
-                                        {"n": asset_search.PG_INDEX}).all()
+                    left = conn.execute(
+                        text(
+                            "SELECT indexname FROM pg_indexes WHERE indexname = :n AND schemaname = current_schema()"
+                        ),
+                        {"n": asset_search.PG_INDEX},
+                    ).all()
                 assert left == []
             upgrade_database(engine)
             _assert_index_exists(engine)
@@ -143,12 +180,17 @@ def test_migration_indexes_existing_assets_and_downgrades(backend: str, tmp_path
 def _assert_index_exists(engine: Engine) -> None:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            objects = dict(conn.execute(text("SELECT name, type FROM sqlite_master WHERE tbl_name IN "
-                                             "('assets', 'asset_fts')")).all())
+            objects = dict(
+                conn.execute(
+                    text("SELECT name, type FROM sqlite_master WHERE tbl_name IN ('assets', 'asset_fts')")
+                ).all()
+            )
             assert objects.get("asset_fts") == "table" and all(objects.get(t) == "trigger" for t in TRIGGERS)
             return
-        (definition,) = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n AND schemaname = current_schema()"),
-                                     {"n": asset_search.PG_INDEX}).one()
+        (definition,) = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = :n AND schemaname = current_schema()"),
+            {"n": asset_search.PG_INDEX},
+        ).one()
         assert "USING gin (search_vector)" in definition
         # The planner can answer the search query from the index: the query's expression is the indexed one.
         # (No sequential scan, and the org_id b-tree dropped for the transaction only: the GIN index must serve.)

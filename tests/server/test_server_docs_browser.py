@@ -47,8 +47,11 @@ def docs_page(docs_server: str) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
         yield browser.new_page()
         browser.close()
 
@@ -58,8 +61,10 @@ def test_swagger_ui_renders_offline_under_the_strict_csp(docs_server: str, docs_
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     # Collected inside the page: every CSP violation the browser reports.
-    page.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation',"
-                         " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI))")
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
     response = page.goto(f"{docs_server}/docs")
     csp = response.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe" not in csp

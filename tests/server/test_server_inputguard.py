@@ -16,25 +16,30 @@ from faceless.server.inputguard import has_json_nul
 from faceless.testing.media import make_image
 
 
-@pytest.mark.parametrize(("body", "nul"), [
-    (b'{"a": "x\\u0000y"}', True),
-    (b'{"a": "\\\\\\u0000"}', True),  # an escaped backslash, then the NUL escape
-    (b'{"a\\u0000": 1}', True),  # in a key
-    (b'{"a": "\\\\u0000"}', False),  # a literal backslash followed by "u0000": harmless text
-    (b'{"a": "\\\\\\\\u0000"}', False),
-    (b'{"a": "\\u00001"}', True),
-    (b'{"a": "\\u0001"}', False),
-    ('{"a": "é"}'.encode(), False),
-    (b'{"a": "x\x00"}', True),  # raw NUL (invalid UTF-8 JSON, or UTF-16 JSON)
-])
+@pytest.mark.parametrize(
+    ("body", "nul"),
+    [
+        (b'{"a": "x\\u0000y"}', True),
+        (b'{"a": "\\\\\\u0000"}', True),  # an escaped backslash, then the NUL escape
+        (b'{"a\\u0000": 1}', True),  # in a key
+        (b'{"a": "\\\\u0000"}', False),  # a literal backslash followed by "u0000": harmless text
+        (b'{"a": "\\\\\\\\u0000"}', False),
+        (b'{"a": "\\u00001"}', True),
+        (b'{"a": "\\u0001"}', False),
+        ('{"a": "é"}'.encode(), False),
+        (b'{"a": "x\x00"}', True),  # raw NUL (invalid UTF-8 JSON, or UTF-16 JSON)
+    ],
+)
 def test_json_nul_detection(body: bytes, nul: bool) -> None:
     assert has_json_nul(body) is nul
 
 
 def _refused(r) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 422, r.text
-    assert r.json()["error"] == {"code": "validation_error",
-                                 "message": "text must not contain NUL (U+0000) characters: remove them"}
+    assert r.json()["error"] == {
+        "code": "validation_error",
+        "message": "text must not contain NUL (U+0000) characters: remove them",
+    }
 
 
 def test_nul_in_bodies_paths_and_queries_is_a_422_everywhere(api: Api) -> None:
@@ -50,8 +55,15 @@ def test_nul_in_bodies_paths_and_queries_is_a_422_everywhere(api: Api) -> None:
     _refused(api.as_(me, "POST", "/orgs", json={"name": "Team\x00"}))
     _refused(api.as_(me, "POST", f"/orgs/{me.org_id}/projects", json={"project": project_json("T\x00")}))
     # Same, sent as raw bytes with the escape and a +json media type (FastAPI parses it as JSON too).
-    _refused(api.as_(me, "POST", "/orgs", content=b'{"name": "a\\u0000"}',
-                     headers={"content-type": "application/vnd.faceless+json; charset=utf-8"}))
+    _refused(
+        api.as_(
+            me,
+            "POST",
+            "/orgs",
+            content=b'{"name": "a\\u0000"}',
+            headers={"content-type": "application/vnd.faceless+json; charset=utf-8"},
+        )
+    )
     _refused(api.as_(me, "GET", f"/orgs/{me.org_id}/projects?q=a%00b"))
     _refused(api.as_(me, "GET", f"/orgs/{me.org_id}/projects/a%00b"))
     assert api.as_(me, "GET", f"/orgs/{me.org_id}/projects").json()["total"] == 0
@@ -76,11 +88,21 @@ def test_nul_in_upload_form_fields_is_a_422(assets_app: FastAPI, tmp_path: Path)
         me = api.signup()
         for field in ("description", "tags"):
             with image.open("rb") as fh:
-                r = api.as_(me, "POST", f"/orgs/{me.org_id}/assets", files={"file": ("pic.png", fh)},
-                            data={field: "sea\x00"})
+                r = api.as_(
+                    me,
+                    "POST",
+                    f"/orgs/{me.org_id}/assets",
+                    files={"file": ("pic.png", fh)},
+                    data={field: "sea\x00"},
+                )
             assert r.status_code == 422 and field in r.json()["error"]["message"], r.text
         assert api.as_(me, "GET", f"/orgs/{me.org_id}/assets").json()["total"] == 0
         with image.open("rb") as fh:  # the same upload without the NUL is fine
-            r = api.as_(me, "POST", f"/orgs/{me.org_id}/assets", files={"file": ("pic.png", fh)},
-                        data={"description": "sea", "tags": "blue"})
+            r = api.as_(
+                me,
+                "POST",
+                f"/orgs/{me.org_id}/assets",
+                files={"file": ("pic.png", fh)},
+                data={"description": "sea", "tags": "blue"},
+            )
         assert r.status_code == 201, r.text

@@ -45,23 +45,40 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     bomb = d / "bomb.png"
-    bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", png_ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 50000))
-                     + chunk(b"IEND", b""))
+    bomb.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", png_ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 50000))
+        + chunk(b"IEND", b"")
+    )
     (d / "empty.mp4").write_bytes(b"")
     (d / "notes.mp4").write_text("these are my notes, not a video\n" * 20)
-    (d / "list.mp4").write_text("#EXTM3U\n#EXT-X-VERSION:3\n#EXTINF:2,\nhttp://127.0.0.1:9/seg.ts\n#EXT-X-ENDLIST\n")
+    (d / "list.mp4").write_text(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXTINF:2,\nhttp://127.0.0.1:9/seg.ts\n#EXT-X-ENDLIST\n"
+    )
     (d / "concat.mp4").write_text(f"ffconcat version 1.0\nfile '{video}'\n")
     big = d / "big.mp4"  # only its size matters: it must be refused before anything looks at it
     big.write_bytes(video.read_bytes() + os.urandom(UPLOAD_LIMIT))
     assert big.stat().st_size > UPLOAD_LIMIT
-    return {"video": video, "half": half, "bomb": bomb, "empty": d / "empty.mp4", "notes": d / "notes.mp4",
-            "hls": d / "list.mp4", "ffconcat": d / "concat.mp4", "big": big,
-            "ocean": make_image(d / "img1.png", size="96x64"), "city": make_image(d / "img2.jpg", size="96x64")}
+    return {
+        "video": video,
+        "half": half,
+        "bomb": bomb,
+        "empty": d / "empty.mp4",
+        "notes": d / "notes.mp4",
+        "hls": d / "list.mp4",
+        "ffconcat": d / "concat.mp4",
+        "big": big,
+        "ocean": make_image(d / "img1.png", size="96x64"),
+        "city": make_image(d / "img2.jpg", size="96x64"),
+    }
 
 
 def _upload(api: Api, who: Account, path: Path, org: str | None = None, **form: str):  # type: ignore[no-untyped-def]
     with path.open("rb") as fh:
-        return api.as_(who, "POST", f"/orgs/{org or who.org_id}/assets", files={"file": (path.name, fh)}, data=form)
+        return api.as_(
+            who, "POST", f"/orgs/{org or who.org_id}/assets", files={"file": (path.name, fh)}, data=form
+        )
 
 
 def _stored_files(app: FastAPI) -> list[Path]:
@@ -70,12 +87,19 @@ def _stored_files(app: FastAPI) -> list[Path]:
 
 
 @pytest.mark.slow
-def test_hostile_uploads_are_refused_and_nothing_is_stored(aapp: FastAPI, aapi: Api, media: dict[str, Path]) -> None:
+def test_hostile_uploads_are_refused_and_nothing_is_stored(
+    aapp: FastAPI, aapi: Api, media: dict[str, Path]
+) -> None:
     me = aapi.signup()
     before = _stored_files(aapp)
     expected = {
-        "empty": (422, "empty file"), "half": (422, ""), "notes": (422, "text"), "hls": (422, "playlist"),
-        "ffconcat": (422, ""), "bomb": (422, "image too large"), "big": (413, "over"),
+        "empty": (422, "empty file"),
+        "half": (422, ""),
+        "notes": (422, "text"),
+        "hls": (422, "playlist"),
+        "ffconcat": (422, ""),
+        "bomb": (422, "image too large"),
+        "big": (413, "over"),
     }
     for name, (status, words) in expected.items():
         r = _upload(aapi, me, media[name])
@@ -91,13 +115,17 @@ def test_hostile_uploads_are_refused_and_nothing_is_stored(aapp: FastAPI, aapi: 
 def test_upload_serve_tag_search_and_delete(aapp: FastAPI, aapi: Api, media: dict[str, Path]) -> None:
     me = aapi.signup()
     org = me.org_id
-    video = _upload(aapi, me, media["video"], tags="Sea, waves ,sea", description="Ocean waves rolling onto a beach")
+    video = _upload(
+        aapi, me, media["video"], tags="Sea, waves ,sea", description="Ocean waves rolling onto a beach"
+    )
     assert video.status_code == 201, video.text
     v = video.json()
     assert v["kind"] == "video" and (v["width"], v["height"]) == (160, 90) and v["tags"] == ["sea", "waves"]
     assert v["media_type"] == "video/mp4" and v["name"] == "ocean_waves.mp4" and 1.5 < v["duration"] < 2.5
     city = _upload(aapi, me, media["city"], description="City skyline with traffic lights at night").json()
-    forest = _upload(aapi, me, media["ocean"], tags="trees", description="A quiet forest trail in autumn").json()
+    forest = _upload(
+        aapi, me, media["ocean"], tags="trees", description="A quiet forest trail in autumn"
+    ).json()
     assert city["kind"] == "image" and city["media_type"] == "image/jpeg"
 
     thumb = aapi.client.get(v["thumbnail_url"], headers=me.auth)
@@ -118,25 +146,46 @@ def test_upload_serve_tag_search_and_delete(aapp: FastAPI, aapi: Api, media: dic
     assert [a["id"] for a in text["items"]] == [city["id"]] and text["items"][0]["score"] > 0
     stemmed = aapi.as_(me, "GET", f"/orgs/{org}/assets", params={"q": "wave"}).json()  # 'waves' by stemming
     assert [a["id"] for a in stemmed["items"]] == [v["id"]]
-    meaning = aapi.as_(me, "GET", f"/orgs/{org}/assets", params={"q": "the sea shore", "mode": "meaning"}).json()
+    meaning = aapi.as_(
+        me, "GET", f"/orgs/{org}/assets", params={"q": "the sea shore", "mode": "meaning"}
+    ).json()
     assert meaning["items"][0]["id"] == v["id"]
-    meaning = aapi.as_(me, "GET", f"/orgs/{org}/assets", params={"q": "woods and leaves", "mode": "meaning"}).json()
+    meaning = aapi.as_(
+        me, "GET", f"/orgs/{org}/assets", params={"q": "woods and leaves", "mode": "meaning"}
+    ).json()
     assert meaning["items"][0]["id"] == forest["id"]
 
-    patched = aapi.as_(me, "PATCH", f"/orgs/{org}/assets/{city['id']}", json={"tags": ["Urban"], "name": "x/../y.jpg"})
-    assert patched.status_code == 200 and patched.json()["tags"] == ["urban"] and patched.json()["name"] == "y.jpg"
+    patched = aapi.as_(
+        me, "PATCH", f"/orgs/{org}/assets/{city['id']}", json={"tags": ["Urban"], "name": "x/../y.jpg"}
+    )
+    assert (
+        patched.status_code == 200
+        and patched.json()["tags"] == ["urban"]
+        and patched.json()["name"] == "y.jpg"
+    )
 
     # A scene pinning the uploaded video, through the same planner as the CLI.
-    r = aapi.as_(me, "POST", f"/orgs/{org}/projects/from-input",
-                 json={"scenes": [{"narration": "Waves.", "asset_id": v["id"]}], "format": "square"})
+    r = aapi.as_(
+        me,
+        "POST",
+        f"/orgs/{org}/projects/from-input",
+        json={"scenes": [{"narration": "Waves.", "asset_id": v["id"]}], "format": "square"},
+    )
     assert r.status_code == 201, r.text
     visual = r.json()["project"]["scenes"][0]["visual"]
     assert visual["pinned"] and visual["kind"] == "video" and visual["path"].endswith("original.mp4")
 
     foreign = aapi.signup()
     assert aapi.as_(foreign, "GET", f"/orgs/{org}/assets/{v['id']}").status_code == 404
-    assert aapi.as_(foreign, "POST", f"/orgs/{foreign.org_id}/projects/from-input",
-                    json={"scenes": [{"narration": "Mine.", "asset_id": v["id"]}]}).status_code == 422
+    assert (
+        aapi.as_(
+            foreign,
+            "POST",
+            f"/orgs/{foreign.org_id}/projects/from-input",
+            json={"scenes": [{"narration": "Mine.", "asset_id": v["id"]}]},
+        ).status_code
+        == 422
+    )
 
     assert aapi.as_(me, "DELETE", f"/orgs/{org}/assets/{v['id']}").status_code == 204
     assert aapi.client.get(v["file_url"], headers=me.auth).status_code == 404

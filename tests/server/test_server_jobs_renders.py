@@ -48,12 +48,16 @@ def test_render_end_to_end_with_sse_polling_and_range(japp: FastAPI, japi: Api, 
     me = japi.signup()
     pid = _project(japi, me)
     project = japi.as_(me, "GET", f"/orgs/{me.org_id}/projects/{pid}").json()["project"]
-    assert project["format"] == "square" and project["scenes"][0]["narration"] == "Octopuses have three hearts."
+    assert (
+        project["format"] == "square" and project["scenes"][0]["narration"] == "Octopuses have three hearts."
+    )
     job = _submit(japi, me, pid)
     assert job["state"] == "queued" and job["project_version"] == 1
     base = f"/api/v1/orgs/{me.org_id}/renders/{job['id']}"
     with worker(japp):
-        with japi.client.stream("GET", f"{base}/events", headers={**me.auth, "Accept": "text/event-stream"}) as r:
+        with japi.client.stream(
+            "GET", f"{base}/events", headers={**me.auth, "Accept": "text/event-stream"}
+        ) as r:
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
             events = list(parse_sse(r.iter_lines()))
     assert events[-1]["event"] == "end" and events[-1]["data"]["state"] == "succeeded"
@@ -70,18 +74,30 @@ def test_render_end_to_end_with_sse_polling_and_range(japp: FastAPI, japi: Api, 
     # The same events by polling, and SSE resuming after Last-Event-ID.
     polled = japi.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job['id']}/events", params={"after": 0}).json()
     assert [e["seq"] for e in polled["items"]] == seqs and polled["done"] and polled["state"] == "succeeded"
-    later = japi.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job['id']}/events", params={"after": seqs[-3]}).json()
+    later = japi.as_(
+        me, "GET", f"/orgs/{me.org_id}/renders/{job['id']}/events", params={"after": seqs[-3]}
+    ).json()
     assert [e["seq"] for e in later["items"]] == seqs[-2:]
-    with japi.client.stream("GET", f"{base}/events", headers={
-        **me.auth, "Accept": "text/event-stream", "Last-Event-ID": str(seqs[-2])}) as r:
+    with japi.client.stream(
+        "GET",
+        f"{base}/events",
+        headers={**me.auth, "Accept": "text/event-stream", "Last-Event-ID": str(seqs[-2])},
+    ) as r:
         resumed = list(parse_sse(r.iter_lines()))
     assert [e.get("id") for e in resumed] == [str(seqs[-1]), None]
 
     done = japi.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job['id']}").json()
     assert done["state"] == "succeeded" and done["percent"] == 100 and done["eta_seconds"] is None
     names = {f["name"] for f in done["files"]}
-    assert {"video.mp4", "captions.srt", "captions.vtt", "thumbnail.jpg", "project.json", "timeline.otio",
-            "credits.json"} <= names
+    assert {
+        "video.mp4",
+        "captions.srt",
+        "captions.vtt",
+        "thumbnail.jpg",
+        "project.json",
+        "timeline.otio",
+        "credits.json",
+    } <= names
     video = japi.client.get(f"{base}/files/video.mp4", headers=me.auth)
     assert video.status_code == 200 and video.headers["accept-ranges"] == "bytes"
     (tmp_path / "v.mp4").write_bytes(video.content)
@@ -114,16 +130,25 @@ def test_cancel_queued_and_running_then_retry_resumes(japp: FastAPI, japi: Api) 
     running = _submit(japi, me, pid)
     url = f"/orgs/{org}/renders/{running['id']}"
     with worker(japp):
-        wait_for(lambda: japi.as_(me, "GET", url).json()["stage"] in ("voice", "visuals", "audio"), every=0.05)
+        wait_for(
+            lambda: japi.as_(me, "GET", url).json()["stage"] in ("voice", "visuals", "audio"), every=0.05
+        )
         assert japi.as_(me, "POST", f"{url}/cancel").status_code == 202
-        state = wait_for(lambda: (s := japi.as_(me, "GET", url).json())["state"] in ("cancelled", "succeeded")
-                         and s, timeout=60)
+        state = wait_for(
+            lambda: (s := japi.as_(me, "GET", url).json())["state"] in ("cancelled", "succeeded") and s,
+            timeout=60,
+        )
         assert state["state"] == "cancelled" and state["files"] == []
         assert japi.as_(me, "POST", f"{url}/retry").json()["state"] == "queued"
         assert japi.as_(me, "POST", f"/orgs/{org}/renders/{queued['id']}/retry").status_code == 202
         for job_id in (running["id"], queued["id"]):
-            final = wait_for(lambda j=job_id: (s := japi.as_(me, "GET", f"/orgs/{org}/renders/{j}").json())[
-                "state"] in ("succeeded", "failed", "cancelled") and s)
+            final = wait_for(
+                lambda j=job_id: (
+                    (s := japi.as_(me, "GET", f"/orgs/{org}/renders/{j}").json())["state"]
+                    in ("succeeded", "failed", "cancelled")
+                    and s
+                )
+            )
             assert final["state"] == "succeeded", final
     assert japi.as_(me, "POST", f"{url}/retry").status_code == 409  # succeeded: nothing to retry
     events = japi.as_(me, "GET", f"{url}/events").json()["items"]
@@ -145,11 +170,23 @@ def test_from_input_errors_are_422_with_the_engines_message(japi: Api) -> None:
     assert r.status_code == 422 and "asset nope" in r.json()["error"]["message"]
     r = japi.as_(me, "POST", url, json={"script": "Hi.", "format": "imax"})
     assert r.status_code == 422
-    r = japi.as_(me, "POST", url, json={"scenes": [{"narration": "One."}, {"narration": "Two."}], "title": "T"})
-    assert r.status_code == 201 and [s["narration"] for s in r.json()["project"]["scenes"]] == ["One.", "Two."]
-    r = japi.as_(me, "POST", url, json={"article_text": "<html><body><h1>Sea otters</h1><p>Sea otters hold "
-                                        "hands while they sleep. They use rocks as tools.</p></body></html>",
-                                        "duration": 10})
+    r = japi.as_(
+        me, "POST", url, json={"scenes": [{"narration": "One."}, {"narration": "Two."}], "title": "T"}
+    )
+    assert r.status_code == 201 and [s["narration"] for s in r.json()["project"]["scenes"]] == [
+        "One.",
+        "Two.",
+    ]
+    r = japi.as_(
+        me,
+        "POST",
+        url,
+        json={
+            "article_text": "<html><body><h1>Sea otters</h1><p>Sea otters hold "
+            "hands while they sleep. They use rocks as tools.</p></body></html>",
+            "duration": 10,
+        },
+    )
     assert r.status_code == 201 and r.json()["title"] == "Sea otters"
 
 
@@ -163,7 +200,9 @@ def test_project_paths_outside_the_org_are_refused_by_the_worker(japp: FastAPI, 
     pid = _project(japi, me)
     project = japi.as_(me, "GET", f"/orgs/{me.org_id}/projects/{pid}").json()["project"]
     project["scenes"][0]["visual"] = {"kind": "image", "path": "/etc/passwd", "pinned": True}
-    assert japi.as_(me, "PUT", f"/orgs/{me.org_id}/projects/{pid}", json={"project": project}).status_code == 200
+    assert (
+        japi.as_(me, "PUT", f"/orgs/{me.org_id}/projects/{pid}", json={"project": project}).status_code == 200
+    )
     job = _submit(japi, me, pid)
     settings = japp.state.ctx.settings
     sessions = japp.state.ctx.sessions
@@ -174,7 +213,9 @@ def test_project_paths_outside_the_org_are_refused_by_the_worker(japp: FastAPI, 
     processor.run(lease)
     with sessions() as db:
         row = db.get(Job, job["id"])
-        assert row is not None and row.state == "failed" and "not one of this organisation's assets" in row.error
+        assert (
+            row is not None and row.state == "failed" and "not one of this organisation's assets" in row.error
+        )
 
 
 ROLE_ROWS = [

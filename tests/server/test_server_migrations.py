@@ -24,7 +24,9 @@ def test_upgrade_head_matches_models(backend: str, tmp_path: Path) -> None:
             upgrade_database(engine)
             upgrade_database(engine)  # idempotent: every start runs it
             with engine.connect() as conn:
-                ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+                ctx = MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": include_name}
+                )
                 diff = compare_metadata(ctx, Base.metadata)
                 assert diff == [], diff
                 head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

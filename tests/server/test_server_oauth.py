@@ -30,11 +30,14 @@ def idp() -> Iterator[FakeIdP]:
 def client(make_app, idp: FakeIdP) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     app = make_app(
         public_url="http://testserver",
-        oauth_google_client_id=idp.client_id, oauth_google_client_secret=idp.client_secret,
+        oauth_google_client_id=idp.client_id,
+        oauth_google_client_secret=idp.client_secret,
         oauth_google_discovery_url=f"{idp.url}/.well-known/openid-configuration",
-        oauth_github_client_id=idp.client_id, oauth_github_client_secret=idp.client_secret,
+        oauth_github_client_id=idp.client_id,
+        oauth_github_client_secret=idp.client_secret,
         oauth_github_authorize_url=f"{idp.url}/login/oauth/authorize",
-        oauth_github_token_url=f"{idp.url}/login/oauth/access_token", oauth_github_api_url=idp.url,
+        oauth_github_token_url=f"{idp.url}/login/oauth/access_token",
+        oauth_github_api_url=idp.url,
     )
     with TestClient(app) as c:
         yield c
@@ -42,7 +45,9 @@ def client(make_app, idp: FakeIdP) -> Iterator[TestClient]:  # type: ignore[no-u
 
 def _sign_in(client: TestClient, provider: str, next_path: str = "/projects") -> httpx.Response:
     """Browser steps: our /start → the provider's consent (auto-approved) → our /callback."""
-    start = client.get(f"/api/v1/auth/oauth/{provider}/start", params={"next": next_path}, follow_redirects=False)
+    start = client.get(
+        f"/api/v1/auth/oauth/{provider}/start", params={"next": next_path}, follow_redirects=False
+    )
     assert start.status_code == 302, start.text
     consent = httpx.get(start.headers["location"], follow_redirects=False)
     assert consent.status_code == 302, consent.text
@@ -64,13 +69,19 @@ def test_google_sign_in_creates_then_reuses_the_account(client: TestClient, idp:
     assert me["user"]["email"] == "pat@example.com" and me["organisations"][0]["personal"]
     # PKCE and nonce were sent and checked by the provider; the token call carried client credentials.
     auth_req = idp.server.calls("GET", "/authorize")[0].query
-    assert auth_req["code_challenge_method"] == "S256" and auth_req["nonce"] and auth_req["scope"] == "openid email profile"
+    assert (
+        auth_req["code_challenge_method"] == "S256"
+        and auth_req["nonce"]
+        and auth_req["scope"] == "openid email profile"
+    )
     client.cookies.clear()
     _sign_in(client, "google")
     db = client.app.state.ctx.sessions()
     try:
         assert db.scalar(select(User.id).where(User.email == "pat@example.com")) == me["user"]["id"]
-        assert db.scalars(select(OAuthIdentity.subject).where(OAuthIdentity.user_id == me["user"]["id"])).all() == ["g-1001"]
+        assert db.scalars(
+            select(OAuthIdentity.subject).where(OAuthIdentity.user_id == me["user"]["id"])
+        ).all() == ["g-1001"]
         assert db.scalar(select(User.password_hash).where(User.id == me["user"]["id"])) is None
     finally:
         db.close()
@@ -113,7 +124,9 @@ def test_state_mismatch_and_missing_cookie_are_refused(client: TestClient, idp: 
     consent = httpx.get(start.headers["location"], follow_redirects=False)
     back = urlsplit(consent.headers["location"])
     query = parse_qs(back.query)
-    forged = client.get(back.path, params={"code": query["code"][0], "state": "forged"}, follow_redirects=False)
+    forged = client.get(
+        back.path, params={"code": query["code"][0], "state": "forged"}, follow_redirects=False
+    )
     assert "state mismatch" in _error(forged)
     client.cookies.clear()  # an answer arriving in a browser that never started the flow
     assert "another browser" in _error(client.get(f"{back.path}?{back.query}", follow_redirects=False))
@@ -128,7 +141,9 @@ def test_bad_nonce_or_signature_is_refused(client: TestClient, idp: FakeIdP) -> 
 
 
 def test_denied_consent_goes_back_to_sign_in(client: TestClient) -> None:
-    r = client.get("/api/v1/auth/oauth/github/callback", params={"error": "access_denied"}, follow_redirects=False)
+    r = client.get(
+        "/api/v1/auth/oauth/github/callback", params={"error": "access_denied"}, follow_redirects=False
+    )
     assert "cancelled" in _error(r)
 
 

@@ -50,8 +50,11 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def client(make_app, inbox: tuple[Inbox, int]) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    app = make_app(smtp_url=f"smtp://127.0.0.1:{inbox[1]}?starttls=0", public_url="https://faceless.example",
-                   rate_auth_account="3/minute")
+    app = make_app(
+        smtp_url=f"smtp://127.0.0.1:{inbox[1]}?starttls=0",
+        public_url="https://faceless.example",
+        rate_auth_account="3/minute",
+    )
     with TestClient(app) as c:
         yield c
 
@@ -67,17 +70,36 @@ def test_reset_flow_ends_every_session(client: TestClient, inbox: tuple[Inbox, i
     [(to, raw)] = box.messages
     assert to == ["forgetful@example.com"] and b"https://faceless.example/reset-password#token=" in raw
     token = box.link_token()
-    assert client.post("/api/v1/auth/password/reset", json={"token": token, "password": "short"}).status_code == 422
-    assert client.post("/api/v1/auth/password/reset",
-                       json={"token": token, "password": "a brand new passphrase"}).status_code == 204
+    assert (
+        client.post("/api/v1/auth/password/reset", json={"token": token, "password": "short"}).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/v1/auth/password/reset", json={"token": token, "password": "a brand new passphrase"}
+        ).status_code
+        == 204
+    )
     # The old password and every old session are gone; the new password works.
-    assert client.post("/api/v1/auth/login", json={"email": "forgetful@example.com", "password": PASSWORD}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"email": "forgetful@example.com", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": old_refresh}).status_code == 401
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old_access}"}).status_code == 401
     client.cookies.clear()
-    assert client.post("/api/v1/auth/login", json={"email": "forgetful@example.com",
-                                                   "password": "a brand new passphrase"}).status_code == 200
-    again = client.post("/api/v1/auth/password/reset", json={"token": token, "password": "another passphrase!"})
+    assert (
+        client.post(
+            "/api/v1/auth/login",
+            json={"email": "forgetful@example.com", "password": "a brand new passphrase"},
+        ).status_code
+        == 200
+    )
+    again = client.post(
+        "/api/v1/auth/password/reset", json={"token": token, "password": "another passphrase!"}
+    )
     assert again.status_code == 400 and again.json()["error"]["code"] == "reset_token_invalid"
 
 
@@ -100,13 +122,19 @@ def test_expired_and_superseded_links(client: TestClient, inbox: tuple[Inbox, in
     with client.app.state.ctx.sessions() as db:
         db.execute(update(PasswordResetToken).values(expires_at=utcnow() - timedelta(minutes=1)))
         db.commit()
-    assert client.post("/api/v1/auth/password/reset",
-                       json={"token": second, "password": "whatever passphrase"}).status_code == 400
+    assert (
+        client.post(
+            "/api/v1/auth/password/reset", json={"token": second, "password": "whatever passphrase"}
+        ).status_code
+        == 400
+    )
 
 
 def test_rate_limited_per_address(client: TestClient) -> None:
-    codes = [client.post("/api/v1/auth/password/forgot", json={"email": "flood@example.com"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/api/v1/auth/password/forgot", json={"email": "flood@example.com"}).status_code
+        for _ in range(4)
+    ]
     assert codes[:3] == [202, 202, 202] and codes[3] == 429
 
 

@@ -34,8 +34,12 @@ def papi(papp: FastAPI) -> Iterator[Api]:
 
 
 def _project(api: Api, who: object, org: str, scenes: list[dict]) -> str:
-    r = api.as_(who, "POST", f"/orgs/{org}/projects",  # type: ignore[arg-type]
-                json={"project": {"title": "P", "format": "square", "scenes": scenes}})
+    r = api.as_(
+        who,
+        "POST",
+        f"/orgs/{org}/projects",  # type: ignore[arg-type]
+        json={"project": {"title": "P", "format": "square", "scenes": scenes}},
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
@@ -56,8 +60,18 @@ def test_preview_roles_cache_and_not_found(papi: Api) -> None:
     assert papi.as_(None, "GET", url).status_code == 401
     assert papi.as_(viewer, "GET", f"/orgs/{org}/projects/{pid}/scenes/nope/preview.jpg").status_code == 404
     # An edit changes the preview's ETag.
-    r2 = papi.as_(owner, "PUT", f"/orgs/{org}/projects/{pid}", json={"project": {
-        "title": "P", "format": "square", "scenes": [{"id": "s1", "narration": "And blue blood."}]}})
+    r2 = papi.as_(
+        owner,
+        "PUT",
+        f"/orgs/{org}/projects/{pid}",
+        json={
+            "project": {
+                "title": "P",
+                "format": "square",
+                "scenes": [{"id": "s1", "narration": "And blue blood."}],
+            }
+        },
+    )
     assert r2.status_code == 200, r2.text
     assert papi.as_(viewer, "GET", url).headers["etag"] != r.headers["etag"]
 
@@ -65,15 +79,23 @@ def test_preview_roles_cache_and_not_found(papi: Api) -> None:
 def test_files_outside_the_orgs_assets_are_refused(papp: FastAPI, papi: Api, tmp_path: Path) -> None:
     me = papi.signup()
     secret = make_image(tmp_path / "server-file.png", size="64x64")  # a file on the server, not an asset
-    pid = _project(papi, me, me.org_id, [{"id": "s1", "narration": "Look.",
-                                         "visual": {"kind": "image", "path": str(secret), "source": "x"}}])
+    pid = _project(
+        papi,
+        me,
+        me.org_id,
+        [{"id": "s1", "narration": "Look.", "visual": {"kind": "image", "path": str(secret), "source": "x"}}],
+    )
     r = papi.as_(me, "GET", f"/orgs/{me.org_id}/projects/{pid}/scenes/s1/preview.jpg")
     assert r.status_code == 422 and "assets" in r.json()["error"]["message"]
     # Nor another organisation's asset, even one that exists on this machine.
     other = papi.signup()
     theirs = _asset_file(papp, other.org_id, "a9")
-    pid = _project(papi, me, me.org_id, [{"id": "s1", "narration": "Look.",
-                                         "visual": {"kind": "image", "path": str(theirs), "source": "x"}}])
+    pid = _project(
+        papi,
+        me,
+        me.org_id,
+        [{"id": "s1", "narration": "Look.", "visual": {"kind": "image", "path": str(theirs), "source": "x"}}],
+    )
     r = papi.as_(me, "GET", f"/orgs/{me.org_id}/projects/{pid}/scenes/s1/preview.jpg")
     assert r.status_code == 422 and "assets" in r.json()["error"]["message"]
 
@@ -83,17 +105,31 @@ def _asset_file(app: FastAPI, org: str, name: str) -> Path:
     return make_image(app.state.blobs.root / f"orgs/{org}/assets/{name}/original.png", size="320x200")
 
 
-def test_asset_picture_drawn_once_and_busy_answers_503(papp: FastAPI, papi: Api,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_asset_picture_drawn_once_and_busy_answers_503(
+    papp: FastAPI, papi: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from faceless.server.routes import previews
 
     me = papi.signup()
     picture = _asset_file(papp, me.org_id, "a1")
-    pid = _project(papi, me, me.org_id, [
-        {"id": "s1", "narration": "The sea at dawn.", "visual": {"kind": "image", "path": str(picture), "source": "x"}},
-        # Another scene pointing outside the org's assets does not stop this scene's preview.
-        {"id": "s2", "narration": "Elsewhere.", "visual": {"kind": "image", "path": "/etc/hostname", "source": "x"}},
-    ])
+    pid = _project(
+        papi,
+        me,
+        me.org_id,
+        [
+            {
+                "id": "s1",
+                "narration": "The sea at dawn.",
+                "visual": {"kind": "image", "path": str(picture), "source": "x"},
+            },
+            # Another scene pointing outside the org's assets does not stop this scene's preview.
+            {
+                "id": "s2",
+                "narration": "Elsewhere.",
+                "visual": {"kind": "image", "path": "/etc/hostname", "source": "x"},
+            },
+        ],
+    )
     url = f"/orgs/{me.org_id}/projects/{pid}/scenes/s1/preview.jpg"
 
     # Everything busy: a bounded wait, then 503 with Retry-After (nothing cached, nothing half-written).
@@ -140,8 +176,11 @@ def test_preview_fetches_an_asset_from_object_storage(db_url: str, tmp_path: Pat
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     mp = pytest.MonkeyPatch()
-    for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                 "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         mp.setenv(k, v)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
@@ -149,20 +188,39 @@ def test_preview_fetches_an_asset_from_object_storage(db_url: str, tmp_path: Pat
     try:
         s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
         s3.create_bucket(Bucket="previews")
-        app = jobs_app(tmp_path / "data", db_url, storage_url="s3://previews/x", s3_endpoint_url=url, s3_region="us-east-1")
+        app = jobs_app(
+            tmp_path / "data",
+            db_url,
+            storage_url="s3://previews/x",
+            s3_endpoint_url=url,
+            s3_region="us-east-1",
+        )
         with TestClient(app) as client:
             api = Api(client)
             me = api.signup()
             with make_image(tmp_path / "sea.png", size="320x200").open("rb") as fh:
                 r = api.as_(me, "POST", f"/orgs/{me.org_id}/assets", files={"file": ("sea.png", fh)})
             assert r.status_code == 201, r.text
-            [key] = [o["Key"].removeprefix("x/") for o in s3.list_objects_v2(Bucket="previews")["Contents"]
-                     if f"orgs/{me.org_id}/" in o["Key"] and "/original" in o["Key"]]
+            [key] = [
+                o["Key"].removeprefix("x/")
+                for o in s3.list_objects_v2(Bucket="previews")["Contents"]
+                if f"orgs/{me.org_id}/" in o["Key"] and "/original" in o["Key"]
+            ]
             local = app.state.blobs.root / key  # where this machine keeps its copy
             # The project names the file as the machine that chose it saw it (another data folder).
             chosen = f"/srv/other-machine/blobs/{key}"
-            pid = _project(api, me, me.org_id, [{"id": "s1", "narration": "The sea.",
-                                                 "visual": {"kind": "image", "path": chosen, "source": "x"}}])
+            pid = _project(
+                api,
+                me,
+                me.org_id,
+                [
+                    {
+                        "id": "s1",
+                        "narration": "The sea.",
+                        "visual": {"kind": "image", "path": chosen, "source": "x"},
+                    }
+                ],
+            )
             local.unlink(missing_ok=True)  # as on a machine that has not used this asset yet
             r = api.as_(me, "GET", f"/orgs/{me.org_id}/projects/{pid}/scenes/s1/preview.jpg")
             assert r.status_code == 200, r.text

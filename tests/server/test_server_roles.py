@@ -123,8 +123,15 @@ ENDPOINTS: list[tuple[str, str, str, str, object, Prep, int]] = [
     ("projects.delete", "admin", "DELETE", "/orgs/{org}/projects/{target}", None, _fresh_project, 204),
     ("projects.versions", "viewer", "GET", "/orgs/{org}/projects/{project}/versions", None, None, 200),
     ("projects.version", "viewer", "GET", "/orgs/{org}/projects/{project}/versions/1", None, None, 200),
-    ("projects.scene_preview", "viewer", "GET", "/orgs/{org}/projects/{project}/scenes/s1/preview.jpg", None, None,
-     200),
+    (
+        "projects.scene_preview",
+        "viewer",
+        "GET",
+        "/orgs/{org}/projects/{project}/scenes/s1/preview.jpg",
+        None,
+        None,
+        200,
+    ),
 ]
 
 

@@ -41,7 +41,9 @@ def test_range_header_parsing() -> None:
         with pytest.raises(_Unsatisfiable):
             parse_range(beyond, 100)
     assert content_disposition("inline", "sea.png") == 'inline; filename="sea.png"'
-    assert content_disposition("attachment", 'é "x".mp4') == "attachment; filename*=utf-8''%C3%A9%20%22x%22.mp4"
+    assert (
+        content_disposition("attachment", 'é "x".mp4') == "attachment; filename*=utf-8''%C3%A9%20%22x%22.mp4"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,9 @@ def s3_url() -> Iterator[str]:
 def worker_machine(settings: Settings) -> Iterator[None]:
     """A worker with its own data folder, sharing the database, the queue and the bucket."""
     stop = threading.Event()
-    t = threading.Thread(target=run_worker, args=(settings,), kwargs={"stop": stop, "tuning": FAST}, daemon=True)
+    t = threading.Thread(
+        target=run_worker, args=(settings,), kwargs={"stop": stop, "tuning": FAST}, daemon=True
+    )
     t.start()
     try:
         yield
@@ -64,16 +68,28 @@ def worker_machine(settings: Settings) -> Iterator[None]:
 
 
 def _files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return (
+        sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+        if root.exists()
+        else []
+    )
 
 
 @pytest.mark.slow
-def test_uploads_downloads_renders_and_deletes_through_the_bucket(s3_url: str, db_url: str, tmp_path: Path) -> None:
+def test_uploads_downloads_renders_and_deletes_through_the_bucket(
+    s3_url: str, db_url: str, tmp_path: Path
+) -> None:
     s3 = bucket(s3_url, "faceless-data")
-    common: dict[str, Any] = {"storage_url": "s3://faceless-data/prod", "s3_endpoint_url": s3_url,
-                              "s3_region": "us-east-1", "secret_key": "shared-by-every-machine-" + "x" * 24}
+    common: dict[str, Any] = {
+        "storage_url": "s3://faceless-data/prod",
+        "s3_endpoint_url": s3_url,
+        "s3_region": "us-east-1",
+        "secret_key": "shared-by-every-machine-" + "x" * 24,
+    }
     app = jobs_app(tmp_path / "api", db_url, **common)
-    other = jobs_app(tmp_path / "other", db_url, s3_presign_seconds=60, **common)  # shares bucket + database only
+    other = jobs_app(
+        tmp_path / "other", db_url, s3_presign_seconds=60, **common
+    )  # shares bucket + database only
     queue = app.state.ctx.settings.queue_url  # the worker machine consumes the API's queue
     worker_settings = server_settings(tmp_path / "worker", db_url, queue_url=queue, **common)
     try:
@@ -88,7 +104,9 @@ def test_uploads_downloads_renders_and_deletes_through_the_bucket(s3_url: str, d
             asset = r.json()
             in_bucket = keys(s3, "faceless-data", f"prod/orgs/{me.org_id}/assets/{asset['id']}/")
             assert {k.rsplit("/", 1)[1] for k in in_bucket} >= {"original.png", "thumb.jpg"}
-            assert not any("original" in f for f in _files(tmp_path / "api" / "blobs"))  # no copy on the API machine
+            assert not any(
+                "original" in f for f in _files(tmp_path / "api" / "blobs")
+            )  # no copy on the API machine
 
             # Downloads stream from the bucket on any machine, with Range.
             whole = image.read_bytes()
@@ -97,7 +115,11 @@ def test_uploads_downloads_renders_and_deletes_through_the_bucket(s3_url: str, d
             assert full.status_code == 200 and full.content == whole
             assert full.headers["accept-ranges"] == "bytes" and full.headers["content-type"] == "image/png"
             assert full.headers["content-disposition"] == 'inline; filename="sea.png"'
-            for spec, want in (("bytes=10-29", whole[10:30]), ("bytes=-10", whole[-10:]), ("bytes=100-", whole[100:])):
+            for spec, want in (
+                ("bytes=10-29", whole[10:30]),
+                ("bytes=-10", whole[-10:]),
+                ("bytes=100-", whole[100:]),
+            ):
                 part = api2.as_(me, "GET", url, headers={"Range": spec})
                 assert part.status_code == 206 and part.content == want, spec
                 assert part.headers["content-length"] == str(len(want))
@@ -111,35 +133,58 @@ def test_uploads_downloads_renders_and_deletes_through_the_bucket(s3_url: str, d
             assert same.status_code == 206 and same.content == whole[:10]
             thumb = api2.as_(me, "GET", f"{base}/assets/{asset['id']}/thumbnail.jpg")
             assert thumb.status_code == 200 and thumb.content[:3] == b"\xff\xd8\xff"
-            assert _files(tmp_path / "other" / "blobs") == []  # streamed: nothing copied to the serving machine
+            assert (
+                _files(tmp_path / "other" / "blobs") == []
+            )  # streamed: nothing copied to the serving machine
             outsider = api.signup()
             assert api2.as_(outsider, "GET", url).status_code == 404  # the same access checks as before
             assert api2.as_(None, "GET", url).status_code == 401
 
             # Presigned redirect, where enabled (other: 60 s); the API machine (0) keeps proxying.
             moved = api2.as_(me, "GET", url, params={"redirect": "true"}, follow_redirects=False)
-            assert moved.status_code == 307 and moved.headers["location"].startswith(f"{s3_url}/faceless-data/prod/")
+            assert moved.status_code == 307 and moved.headers["location"].startswith(
+                f"{s3_url}/faceless-data/prod/"
+            )
             with urllib.request.urlopen(moved.headers["location"], timeout=10) as got:  # noqa: S310 - moto, local
                 assert got.read() == whole
-            assert api.as_(me, "GET", url, params={"redirect": "true"}, follow_redirects=False).status_code == 200
+            assert (
+                api.as_(me, "GET", url, params={"redirect": "true"}, follow_redirects=False).status_code
+                == 200
+            )
 
             # A render of a scene showing the asset, on a worker machine with another data folder.
-            r = api.as_(me, "POST", f"{base}/projects/from-input",
-                        json={"scenes": [{"narration": "The sea.", "asset_id": asset["id"]}], "format": "square",
-                              "music": {"source": "none"}})
+            r = api.as_(
+                me,
+                "POST",
+                f"{base}/projects/from-input",
+                json={
+                    "scenes": [{"narration": "The sea.", "asset_id": asset["id"]}],
+                    "format": "square",
+                    "music": {"source": "none"},
+                },
+            )
             assert r.status_code == 201, r.text
             pid = r.json()["id"]
             job = api.as_(me, "POST", f"{base}/projects/{pid}/renders", json={}).json()
             with worker_machine(worker_settings):
-                done = wait_for(lambda: (j := api.as_(me, "GET", f"{base}/renders/{job['id']}").json())
-                                ["state"] in ("succeeded", "failed") and j)
+                done = wait_for(
+                    lambda: (
+                        (j := api.as_(me, "GET", f"{base}/renders/{job['id']}").json())["state"]
+                        in ("succeeded", "failed")
+                        and j
+                    )
+                )
             assert done["state"] == "succeeded", done
             renders = f"prod/orgs/{me.org_id}/renders/{job['id']}/"
             assert f"{renders}video.mp4" in keys(s3, "faceless-data", renders)
             worker_files = _files(tmp_path / "worker" / "blobs")
-            assert f"orgs/{me.org_id}/assets/{asset['id']}/original.png" in worker_files  # fetched before rendering
+            assert (
+                f"orgs/{me.org_id}/assets/{asset['id']}/original.png" in worker_files
+            )  # fetched before rendering
             assert not any("/renders/" in f for f in worker_files)  # outputs went up, not kept
-            video = api2.as_(me, "GET", f"{base}/renders/{job['id']}/files/video.mp4", headers={"Range": "bytes=0-99"})
+            video = api2.as_(
+                me, "GET", f"{base}/renders/{job['id']}/files/video.mp4", headers={"Range": "bytes=0-99"}
+            )
             assert video.status_code == 206 and len(video.content) == 100 and video.content[4:8] == b"ftyp"
             srt = api2.as_(me, "GET", f"{base}/renders/{job['id']}/files/captions.srt")
             assert srt.status_code == 200 and "The sea" in srt.text
@@ -155,7 +200,10 @@ def test_uploads_downloads_renders_and_deletes_through_the_bucket(s3_url: str, d
             # Deleting a team organisation removes everything stored for it.
             team = api.team(me, {})
             with image.open("rb") as fh:
-                assert api.as_(me, "POST", f"/orgs/{team}/assets", files={"file": ("a.png", fh)}).status_code == 201
+                assert (
+                    api.as_(me, "POST", f"/orgs/{team}/assets", files={"file": ("a.png", fh)}).status_code
+                    == 201
+                )
             assert keys(s3, "faceless-data", f"prod/orgs/{team}/")
             assert api.as_(me, "DELETE", f"/orgs/{team}").status_code == 204
             assert keys(s3, "faceless-data", f"prod/orgs/{team}/") == []

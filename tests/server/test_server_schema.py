@@ -46,8 +46,14 @@ PATH = ParameterLocation.PATH
 # Examples per operation; FACELESS_FUZZ_EXAMPLES=200 for a long local run (FACELESS_FUZZ_REPORT=1
 # prints the status codes each operation answered).
 EXAMPLES = int(os.environ.get("FACELESS_FUZZ_EXAMPLES", "20"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 
 class Fuzz:
@@ -61,8 +67,12 @@ class Fuzz:
         api = self.api
         owner = api.signup()
         org = api.team(owner, {})
-        r = api.as_(owner, "POST", f"/orgs/{org}/projects", json={
-            "project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hello there."}]}})
+        r = api.as_(
+            owner,
+            "POST",
+            f"/orgs/{org}/projects",
+            json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hello there."}]}},
+        )
         assert r.status_code == 201, r.text
         ids = {"org_id": org, "project_id": r.json()["id"], "scene_id": "s1", "version": "1"}
         if "{job_id}" in path:
@@ -111,8 +121,13 @@ def _fuzz(operation: Any, auth: dict[str, str], ids: dict[str, str]) -> set[int]
     cases = st.one_of(operation.as_strategy(), operation.as_strategy(GenerationMode.NEGATIVE))
 
     @given(case=cases, own=st.booleans())
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any, own: bool) -> None:
         # Seeded ids only where the path was generated valid: an invalid one must stay invalid.
         if own and case.path_parameters and not (case.meta and case.meta.is_negative_at(PATH)):

@@ -33,12 +33,31 @@ def _port() -> int:
 @pytest.mark.slow
 def test_serve_with_two_http_processes(tmp_path: Path) -> None:
     port = _port()
-    env = {**os.environ, "FACELESS_DATA_DIR": str(tmp_path / "data"), "FACELESS_COOKIE_SECURE": "false",
-           "FACELESS_ARGON2_MEMORY_KIB": "1024", "FACELESS_ARGON2_TIME_COST": "1"}
+    env = {
+        **os.environ,
+        "FACELESS_DATA_DIR": str(tmp_path / "data"),
+        "FACELESS_COOKIE_SECURE": "false",
+        "FACELESS_ARGON2_MEMORY_KIB": "1024",
+        "FACELESS_ARGON2_TIME_COST": "1",
+    }
     env.pop("FACELESS_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "faceless.cli.main", "serve", "--port", str(port),
-                             "--workers", "0", "--http-workers", "2"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "faceless.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "0",
+            "--http-workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         for _ in range(150):
@@ -53,8 +72,11 @@ def test_serve_with_two_http_processes(tmp_path: Path) -> None:
         assert r.status_code == 201, r.text
         auth = {"Authorization": f"Bearer {r.json()['tokens']['access_token']}"}
         org = r.json()["personal_org"]["id"]
-        r = httpx.post(f"{base}/orgs/{org}/projects", headers=auth,
-                       json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hello there."}]}})
+        r = httpx.post(
+            f"{base}/orgs/{org}/projects",
+            headers=auth,
+            json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hello there."}]}},
+        )
         assert r.status_code == 201, r.text
         pid = r.json()["id"]
         # Fresh connections land on either process: every one of them serves the same data.
@@ -62,10 +84,15 @@ def test_serve_with_two_http_processes(tmp_path: Path) -> None:
         for _ in range(12):
             with httpx.Client() as c:
                 got = c.get(f"{base}/orgs/{org}/projects/{pid}", headers=auth)
-                assert got.status_code == 200 and got.json()["project"]["scenes"][0]["narration"] == "Hello there."
+                assert (
+                    got.status_code == 200
+                    and got.json()["project"]["scenes"][0]["narration"] == "Hello there."
+                )
                 pids.add(got.headers["etag"])
         assert len(pids) == 1
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
         assert len(children) >= 2  # the HTTP processes (and uvicorn's helpers)
     finally:
         proc.terminate()
@@ -75,8 +102,12 @@ def test_serve_with_two_http_processes(tmp_path: Path) -> None:
 
 def test_read_cache_forgets_a_logged_out_session(app: FastAPI, api: Api) -> None:
     me = api.signup()
-    r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects",
-                json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}})
+    r = api.as_(
+        me,
+        "POST",
+        f"/orgs/{me.org_id}/projects",
+        json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}},
+    )
     pid = r.json()["id"]
     url = f"/orgs/{me.org_id}/projects/{pid}"
     first = api.as_(me, "GET", url)
@@ -90,8 +121,12 @@ def test_read_cache_forgets_a_logged_out_session(app: FastAPI, api: Api) -> None
 def test_read_cache_forgets_a_removed_member(api: Api) -> None:
     owner, member = api.signup(), api.signup()
     org = api.team(owner, {"viewer": member})
-    r = api.as_(owner, "POST", f"/orgs/{org}/projects",
-                json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}})
+    r = api.as_(
+        owner,
+        "POST",
+        f"/orgs/{org}/projects",
+        json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}},
+    )
     url = f"/orgs/{org}/projects/{r.json()['id']}"
     assert api.as_(member, "GET", url).status_code == 200
     assert api.as_(owner, "DELETE", f"/orgs/{org}/members/{member.user_id}").status_code == 204
@@ -119,8 +154,12 @@ def test_read_cache_never_outlives_the_access_token(make_app: Callable[..., Fast
     with TestClient(application) as client:
         api = Api(client)
         me = api.signup()
-        r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects",
-                    json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}})
+        r = api.as_(
+            me,
+            "POST",
+            f"/orgs/{me.org_id}/projects",
+            json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}},
+        )
         assert r.status_code == 201, r.text
         url = f"/orgs/{me.org_id}/projects/{r.json()['id']}"
         exp = jwt.decode(me.access, options={"verify_signature": False})["exp"]
@@ -132,8 +171,12 @@ def test_read_cache_never_outlives_the_access_token(make_app: Callable[..., Fast
 def test_hot_read_sends_no_transaction_on_postgresql(app: FastAPI, api: Api) -> None:
     ctx = app.state.ctx
     me = api.signup()
-    r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects",
-                json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}})
+    r = api.as_(
+        me,
+        "POST",
+        f"/orgs/{me.org_id}/projects",
+        json={"project": {"title": "T", "scenes": [{"id": "s1", "narration": "Hi."}]}},
+    )
     url = f"/orgs/{me.org_id}/projects/{r.json()['id']}"
     assert api.as_(me, "GET", url).status_code == 200  # caller and membership cached
     seen: list[tuple[str, bool | None]] = []

@@ -29,10 +29,28 @@ def test_ledger_and_plan_limit(app: FastAPI, api: Api) -> None:
     sessions = app.state.ctx.sessions
     meter = meter_for_job(sessions, me.org_id, "job-1")
     assert meter.plan.name == "free" and meter.plan.monthly_usd == 1.0
-    meter.record(UsageRecord(ts=time.time(), organisation=me.org_id, provider="openai", capability="llm",
-                             model="gpt-4o", input_tokens=1000, output_tokens=500, cost_usd=0.95))
-    meter.record(UsageRecord(ts=time.time() - 40 * 86400, organisation=me.org_id, provider="openai",
-                             capability="llm", model="gpt-4o", cost_usd=5.0))  # an earlier month: not counted
+    meter.record(
+        UsageRecord(
+            ts=time.time(),
+            organisation=me.org_id,
+            provider="openai",
+            capability="llm",
+            model="gpt-4o",
+            input_tokens=1000,
+            output_tokens=500,
+            cost_usd=0.95,
+        )
+    )
+    meter.record(
+        UsageRecord(
+            ts=time.time() - 40 * 86400,
+            organisation=me.org_id,
+            provider="openai",
+            capability="llm",
+            model="gpt-4o",
+            cost_usd=5.0,
+        )
+    )  # an earlier month: not counted
     assert meter.spent_this_month() == pytest.approx(0.95)
     with use_meter(meter), pytest.raises(UsageLimitExceeded, match="free plan"):
         check_budget("openai", "dall-e-3", images=2)  # 2 x $0.04 would pass $1.00
@@ -50,7 +68,14 @@ def test_ledger_and_plan_limit(app: FastAPI, api: Api) -> None:
 def test_usage_endpoint_roles(api: Api) -> None:
     owner, admin, editor, viewer, stranger = (api.signup() for _ in range(5))
     org = api.team(owner, {"admin": admin, "editor": editor, "viewer": viewer})
-    for who, status in ((owner, 200), (admin, 200), (editor, 403), (viewer, 403), (stranger, 404), (None, 401)):
+    for who, status in (
+        (owner, 200),
+        (admin, 200),
+        (editor, 403),
+        (viewer, 403),
+        (stranger, 404),
+        (None, 401),
+    ):
         assert api.as_(who, "GET", f"/orgs/{org}/usage").status_code == status
     body = api.as_(owner, "GET", f"/orgs/{org}/usage").json()
     assert body["plan"] == "free" and body["spent_usd"] == 0 and body["remaining_usd"] == 1.0
@@ -87,19 +112,33 @@ def test_render_job_records_its_paid_calls(db_url: str, tmp_path: Path, fake_ima
         with TestClient(app) as client:
             api = Api(client)
             me = api.signup()
-            r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects/from-input", json={
-                "scenes": [{"narration": "A lighthouse in a storm.", "visual_preference": "generated"}],
-                "images": ["openai"], "format": "square", "music": {"source": "none"},
-                "voice": {"voice": "espeak"}})
+            r = api.as_(
+                me,
+                "POST",
+                f"/orgs/{me.org_id}/projects/from-input",
+                json={
+                    "scenes": [{"narration": "A lighthouse in a storm.", "visual_preference": "generated"}],
+                    "images": ["openai"],
+                    "format": "square",
+                    "music": {"source": "none"},
+                    "voice": {"voice": "espeak"},
+                },
+            )
             assert r.status_code == 201, r.text
             pid = r.json()["id"]
             r = api.as_(me, "POST", f"/orgs/{me.org_id}/projects/{pid}/renders", json={})
             assert r.status_code == 202, r.text
             job = r.json()["id"]
             with worker(app):
-                state = wait_for(lambda: (api.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job}").json()["state"]
-                                          in ("succeeded", "failed")) and
-                                 api.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job}").json())
+                state = wait_for(
+                    lambda: (
+                        (
+                            api.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job}").json()["state"]
+                            in ("succeeded", "failed")
+                        )
+                        and api.as_(me, "GET", f"/orgs/{me.org_id}/renders/{job}").json()
+                    )
+                )
             assert state["state"] == "succeeded", state
             assert len(fake_images.calls("POST", "/v1/images/generations")) == 1
             usage = api.as_(me, "GET", f"/orgs/{me.org_id}/usage").json()
@@ -108,11 +147,19 @@ def test_render_job_records_its_paid_calls(db_url: str, tmp_path: Path, fake_ima
             assert line["cost_usd"] == pytest.approx(0.04) and usage["spent_usd"] == pytest.approx(0.04)
             with app.state.ctx.sessions() as db:
                 assert db.scalar(select(ProviderUsage.job_id).where(ProviderUsage.org_id == me.org_id)) == job
-            bad = api.as_(me, "POST", f"/orgs/{me.org_id}/projects/from-input", json={
-                "script": "Hi.", "images": ["nosuch"]})
+            bad = api.as_(
+                me,
+                "POST",
+                f"/orgs/{me.org_id}/projects/from-input",
+                json={"script": "Hi.", "images": ["nosuch"]},
+            )
             assert bad.status_code in (400, 422) and "nosuch" in bad.text
-            path_voice = api.as_(me, "POST", f"/orgs/{me.org_id}/projects/from-input", json={
-                "script": "Hi.", "voice": {"voice": "piper:/etc/passwd.onnx"}})
+            path_voice = api.as_(
+                me,
+                "POST",
+                f"/orgs/{me.org_id}/projects/from-input",
+                json={"script": "Hi.", "voice": {"voice": "piper:/etc/passwd.onnx"}},
+            )
             assert path_voice.status_code in (400, 422) and "not allowed" in path_voice.text
     finally:
         app.state.ctx.engine.dispose()

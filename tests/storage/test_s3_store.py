@@ -40,7 +40,9 @@ def _store(root: Path, endpoint: str, name: str, prefix: str = "pre/fix", **kw: 
     return S3BlobStore(root, name, prefix, endpoint_url=endpoint, region="us-east-1", **kw)
 
 
-def test_roundtrip_between_machines_and_prefix_delete(endpoint: str, s3: tuple[Any, str], tmp_path: Path) -> None:
+def test_roundtrip_between_machines_and_prefix_delete(
+    endpoint: str, s3: tuple[Any, str], tmp_path: Path
+) -> None:
     client, name = s3
     a, b = _store(tmp_path / "a", endpoint, name), _store(tmp_path / "b", endpoint, name)  # two machines
     src = tmp_path / "x.bin"
@@ -72,7 +74,9 @@ def test_roundtrip_between_machines_and_prefix_delete(endpoint: str, s3: tuple[A
     assert not list((tmp_path / "a" / ".tmp").iterdir())  # no temp files left behind
 
 
-def test_big_files_go_up_in_parts_and_are_read_by_range(endpoint: str, s3: tuple[Any, str], tmp_path: Path) -> None:
+def test_big_files_go_up_in_parts_and_are_read_by_range(
+    endpoint: str, s3: tuple[Any, str], tmp_path: Path
+) -> None:
     client, name = s3
     store = _store(tmp_path / "m", endpoint, name, "", multipart_threshold=5 * MB, multipart_chunksize=5 * MB)
     big = tmp_path / "big.bin"
@@ -86,8 +90,10 @@ def test_big_files_go_up_in_parts_and_are_read_by_range(endpoint: str, s3: tuple
     assert etag.strip('"').endswith("-3"), etag  # S3's ETag of a 3-part multipart upload
     st = store.stat("orgs/o/renders/j/video.mp4")
     assert st is not None and st.size == len(data) and st.etag == etag
-    assert b"".join(store.iter_range("orgs/o/renders/j/video.mp4", 5 * MB - 3, 5 * MB + 4, etag=etag)) == \
-        data[5 * MB - 3:5 * MB + 5]
+    assert (
+        b"".join(store.iter_range("orgs/o/renders/j/video.mp4", 5 * MB - 3, 5 * MB + 4, etag=etag))
+        == data[5 * MB - 3 : 5 * MB + 5]
+    )
     tail = b"".join(store.iter_range("orgs/o/renders/j/video.mp4", len(data) - 10))
     assert tail == data[-10:]
     whole = hashlib.sha256()
@@ -97,12 +103,18 @@ def test_big_files_go_up_in_parts_and_are_read_by_range(endpoint: str, s3: tuple
     assert whole.hexdigest() == info.sha256
 
 
-def test_presigned_url_is_served_by_the_object_store(endpoint: str, s3: tuple[Any, str], tmp_path: Path) -> None:
+def test_presigned_url_is_served_by_the_object_store(
+    endpoint: str, s3: tuple[Any, str], tmp_path: Path
+) -> None:
     _, name = s3
     store = _store(tmp_path / "p", endpoint, name)
     store.put_stream("orgs/o/assets/a/original.png", [b"\x89PNG fake"], limit=100)
-    url = store.presigned_url("orgs/o/assets/a/original.png", expires=60, media_type="image/png",
-                              disposition='inline; filename="sea.png"')
+    url = store.presigned_url(
+        "orgs/o/assets/a/original.png",
+        expires=60,
+        media_type="image/png",
+        disposition='inline; filename="sea.png"',
+    )
     assert url.startswith(f"{endpoint}/{name}/pre/fix/orgs/o/assets/a/original.png?") and "Signature" in url
     with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 - moto on 127.0.0.1
         assert r.read() == b"\x89PNG fake"
@@ -110,18 +122,25 @@ def test_presigned_url_is_served_by_the_object_store(endpoint: str, s3: tuple[An
         assert r.headers["Content-Disposition"] == 'inline; filename="sea.png"'
 
 
-@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "orgs/o/../../x", "a//b", "", "orgs/o/assets/ä", "a/./b",
-                                 "orgs\\o"])
-def test_bad_keys_are_refused_before_any_request(endpoint: str, s3: tuple[Any, str], tmp_path: Path,
-                                                 bad: str) -> None:
+@pytest.mark.parametrize(
+    "bad", ["../x", "/etc/passwd", "orgs/o/../../x", "a//b", "", "orgs/o/assets/ä", "a/./b", "orgs\\o"]
+)
+def test_bad_keys_are_refused_before_any_request(
+    endpoint: str, s3: tuple[Any, str], tmp_path: Path, bad: str
+) -> None:
     client, name = s3
     store = _store(tmp_path / "k", endpoint, name)
     src = tmp_path / "f"
     src.write_bytes(b"x")
     calls: list[Any] = [
-        lambda: store.put_file(bad, src), lambda: store.put_stream(bad, [b"x"], limit=10),
-        lambda: store.local_path(bad), lambda: store.exists(bad), lambda: store.delete(bad),
-        lambda: store.delete_prefix(bad), lambda: store.iter_range(bad), lambda: store.presigned_url(bad),
+        lambda: store.put_file(bad, src),
+        lambda: store.put_stream(bad, [b"x"], limit=10),
+        lambda: store.local_path(bad),
+        lambda: store.exists(bad),
+        lambda: store.delete(bad),
+        lambda: store.delete_prefix(bad),
+        lambda: store.iter_range(bad),
+        lambda: store.presigned_url(bad),
     ]
     for call in calls:
         with pytest.raises(ValueError, match="invalid blob key"):
@@ -141,19 +160,24 @@ def test_storage_url_parsing_and_choice(endpoint: str, tmp_path: Path) -> None:
     assert chosen.root == (tmp_path / "blobs").resolve()
 
 
-def test_a_worker_finds_assets_recorded_by_another_machine(endpoint: str, s3: tuple[Any, str],
-                                                           tmp_path: Path) -> None:
+def test_a_worker_finds_assets_recorded_by_another_machine(
+    endpoint: str, s3: tuple[Any, str], tmp_path: Path
+) -> None:
     _, name = s3
     api = _store(tmp_path / "api" / "blobs", endpoint, name)
     worker = _store(tmp_path / "worker" / "blobs", endpoint, name)
     api.put_stream("orgs/o1/assets/a1/original.png", [b"picture"], limit=100)
     api.put_stream("orgs/o1/assets/a2/original.mp3", [b"tune"], limit=100)
     recorded = api.root / "orgs/o1/assets/a1/original.png"  # the path the API machine saved in the project
-    project = Project.from_data({
-        "scenes": [{"id": "s1", "narration": "Hi.", "visual": {"kind": "image", "path": str(recorded)}},
-                   {"id": "s2", "narration": "Designed."}],
-        "music": {"source": str(api.root / "orgs/o1/assets/a2/original.mp3")},
-    })
+    project = Project.from_data(
+        {
+            "scenes": [
+                {"id": "s1", "narration": "Hi.", "visual": {"kind": "image", "path": str(recorded)}},
+                {"id": "s2", "narration": "Designed."},
+            ],
+            "music": {"source": str(api.root / "orgs/o1/assets/a2/original.mp3")},
+        }
+    )
     localise_assets(project, worker, "o1")
     visual = project.scenes[0].visual
     assert visual is not None and visual.path == str(worker.root / "orgs/o1/assets/a1/original.png")
@@ -163,8 +187,9 @@ def test_a_worker_finds_assets_recorded_by_another_machine(endpoint: str, s3: tu
     assert asset_key_of(str(recorded), "o2") is None  # another organisation's file is never rebased
     assert asset_key_of("/x/orgs/o1/assets/../../o2/assets/a/f.png", "o1") is None
     for path in (str(recorded), "/etc/passwd", str(worker.root / "orgs/o1/assets/a1/original.png")):
-        other = Project.from_data({"scenes": [{"id": "s", "narration": "Hi.",
-                                               "visual": {"kind": "image", "path": path}}]})
+        other = Project.from_data(
+            {"scenes": [{"id": "s", "narration": "Hi.", "visual": {"kind": "image", "path": path}}]}
+        )
         with pytest.raises(InputError, match="not one of this organisation's assets"):
             localise_assets(other, worker, "o2")
     assert not (worker.root / "orgs/o2").exists()

@@ -55,7 +55,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, PAGE.encode(), "text/html; charset=utf-8")
         elif path == "/latin1":
             body = "<html><body><article>" + "<p>Ça coûte très cher, déjà vu à Zürich.</p>" * 10
-            self.send(200, (body + "</article></body></html>").encode("latin-1"), "text/html; charset=iso-8859-1")
+            self.send(
+                200, (body + "</article></body></html>").encode("latin-1"), "text/html; charset=iso-8859-1"
+            )
         elif path == "/plain":
             self.send(200, b"# Notes\n\nPlain text article. Second sentence.", "text/plain; charset=utf-8")
         elif path.startswith("/hop/"):

@@ -48,13 +48,21 @@ def test_word_order_hints_prefer_nouns_over_verbs() -> None:
     assert kw == ["brain", "arm"]
 
 
-@pytest.mark.parametrize(("text", "phrase"), [
-    ("They change colour in a fraction of a second, yet most octopuses are colour-blind.",
-     "octopuses are colour-blind"),
-    ("Each of their eight arms has its own cluster of neurons.", "cluster of neurons"),
-    ("The Great Wall of China is not visible from space with the naked eye.", "Great Wall of China"),
-    ("Scientists think their skin itself may sense light.", "sense light"),  # no pronoun inside a card phrase
-])
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        (
+            "They change colour in a fraction of a second, yet most octopuses are colour-blind.",
+            "octopuses are colour-blind",
+        ),
+        ("Each of their eight arms has its own cluster of neurons.", "cluster of neurons"),
+        ("The Great Wall of China is not visible from space with the naked eye.", "Great Wall of China"),
+        (
+            "Scientists think their skin itself may sense light.",
+            "sense light",
+        ),  # no pronoun inside a card phrase
+    ],
+)
 def test_key_phrase_reads_like_a_title(text: str, phrase: str) -> None:
     assert key_phrase(text, extract_keywords(text)) == phrase
 

@@ -122,7 +122,10 @@ def test_hostile_tokens_never_crash_and_keep_letters(token: str) -> None:
 
 def test_huge_and_odd_numbers() -> None:
     assert normalize_for_speech("9" * 40) == " ".join(["nine"] * 40)  # read digit by digit
-    assert normalize_for_speech("1,234,567") == "one million, two hundred and thirty-four thousand, five hundred and sixty-seven"
+    assert (
+        normalize_for_speech("1,234,567")
+        == "one million, two hundred and thirty-four thousand, five hundred and sixty-seven"
+    )
     assert normalize_for_speech("٣") == "three"  # Arabic-Indic digit
 
 

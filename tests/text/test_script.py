@@ -57,7 +57,18 @@ def test_markdown_is_stripped_into_paragraphs() -> None:
         ["Indented prose is still prose."],
     ]
     flat = " ".join(parse_script(MARKDOWN))
-    for gone in ("never spoken", "alert", "diagram", "d.png", "https://", "**", "`", "|", "title:", "comment"):
+    for gone in (
+        "never spoken",
+        "alert",
+        "diagram",
+        "d.png",
+        "https://",
+        "**",
+        "`",
+        "|",
+        "title:",
+        "comment",
+    ):
         assert gone not in flat
 
 

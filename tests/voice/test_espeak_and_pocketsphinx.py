@@ -62,8 +62,10 @@ def test_pocketsphinx_handles_unknown_words_and_segments(tmp_path: Path) -> None
     text = "Zorblax visited Quenthorpe yesterday. Everyone cheered."
     sp = PiperTTS().synthesize(text, tmp_path / "oov.wav")
     mid = (sp.words[3].end + sp.words[4].start) / 2
-    words = PocketsphinxAligner().align_segments(sp.path, [
-        Segment(0.0, mid, "Zorblax visited Quenthorpe yesterday."), Segment(mid, None, "Everyone cheered.")])
+    words = PocketsphinxAligner().align_segments(
+        sp.path,
+        [Segment(0.0, mid, "Zorblax visited Quenthorpe yesterday."), Segment(mid, None, "Everyone cheered.")],
+    )
     assert [w.text for w in words] == text.split()
     diffs = [abs(a.start - b.start) for a, b in zip(words, sp.words, strict=True)]
     assert sum(diffs) / len(diffs) < 0.25, diffs
@@ -85,7 +87,9 @@ def test_long_audio_is_cut_at_pauses_before_aligning(piper_speech, monkeypatch) 
     monkeypatch.setattr(mod, "TARGET_SEGMENT_SECONDS", 2.0)
     cuts: list[list[tuple[float, float]]] = []
     real = mod._auto_segments
-    monkeypatch.setattr(mod, "_auto_segments", lambda *a: cuts.append([(s, e) for s, e, _ in real(*a)]) or real(*a))
+    monkeypatch.setattr(
+        mod, "_auto_segments", lambda *a: cuts.append([(s, e) for s, e, _ in real(*a)]) or real(*a)
+    )
     words = PocketsphinxAligner().align(piper_speech.path, TEXT)
     assert len(cuts[0]) >= 2
     assert [w.text for w in words] == DISPLAY

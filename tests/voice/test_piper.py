@@ -24,8 +24,13 @@ def speech(piper_speech):
 
 def test_piper_is_an_offline_tts_provider() -> None:
     assert isinstance(PiperTTS(), TTSProvider)
-    assert PiperTTS.info == ProviderInfo(id="piper", capability="tts", description=PiperTTS.info.description,
-                                         modules=PiperTTS.info.modules, offline=True)
+    assert PiperTTS.info == ProviderInfo(
+        id="piper",
+        capability="tts",
+        description=PiperTTS.info.description,
+        modules=PiperTTS.info.modules,
+        offline=True,
+    )
     voices = available_voices()
     assert voices[0].id == "joe" and voices[0].language == "en-US"
 
@@ -135,7 +140,9 @@ def test_unaligned_model_falls_back_to_pocketsphinx(monkeypatch, tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_unaligned_model_without_aligner_uses_proportional_timing(monkeypatch, tmp_path: Path, caplog) -> None:
+def test_unaligned_model_without_aligner_uses_proportional_timing(
+    monkeypatch, tmp_path: Path, caplog
+) -> None:
     _unaligned(monkeypatch)
     with caplog.at_level(logging.WARNING):
         sp = PiperTTS(aligner=_BrokenAligner()).synthesize("Hello there, my friend.", tmp_path / "q.wav")
@@ -149,7 +156,9 @@ def test_display_fallback_matches_the_text_package() -> None:
     assert show("🐙") == "" and show("octopus!") == "octopus!"
 
 
-def test_extra_voices_are_listed_and_resolved_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extra_voices_are_listed_and_resolved_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     joe = models.default_model()
     (tmp_path / "en_GB-test-low.onnx").symlink_to(joe.model)
     (tmp_path / "en_GB-test-low.onnx.json").write_text('{"language": {"code": "en_GB"}}')

@@ -33,8 +33,12 @@ def test_prepare_tokens_pairs_display_and_spoken_forms() -> None:
     spoken = {"Dr.": "Doctor", "$5": "five dollars", "🐙": ""}
     toks = prepare_tokens("Dr. Smith paid $5 🐙 —", normalizer=lambda ts: [spoken.get(t, t) for t in ts])
     assert [(t.display, t.spoken, t.is_word) for t in toks] == [
-        ("Dr.", "Doctor", True), ("Smith", "Smith", True), ("paid", "paid", True),
-        ("$5", "five dollars", True), ("", "", False), ("—", "—", False),
+        ("Dr.", "Doctor", True),
+        ("Smith", "Smith", True),
+        ("paid", "paid", True),
+        ("$5", "five dollars", True),
+        ("", "", False),
+        ("—", "—", False),
     ]
     assert toks[3].weight == len("fivedollars")
 
@@ -117,4 +121,7 @@ def test_ipa_to_arpabet() -> None:
 
 def test_spoken_words_for_the_aligner() -> None:
     assert spoken_words("Well-known, $5,000 octopus!") == [
-        ("well-known", "Well-known"), ("5000", "$5,000"), ("octopus", "octopus")]
+        ("well-known", "Well-known"),
+        ("5000", "$5,000"),
+        ("octopus", "octopus"),
+    ]

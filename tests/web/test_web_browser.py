@@ -219,7 +219,10 @@ def test_editor_thumbnails_and_inline_narration_edit_saves_a_version(web: Any) -
         "() => [...document.querySelectorAll('img.scene-thumb')].every((i) => i.complete && i.naturalWidth > 0)"
     )
     # The scene previews (360 px wide, the video's 9:16 shape), described by what the scene says.
-    assert page.evaluate("[...document.querySelectorAll('img.scene-thumb')].map((i) => i.naturalWidth)") == [360, 360]
+    assert page.evaluate("[...document.querySelectorAll('img.scene-thumb')].map((i) => i.naturalWidth)") == [
+        360,
+        360,
+    ]
     assert "/preview.jpg?k=" in (thumbs.first.get_attribute("src") or "")
     assert thumbs.first.get_attribute("alt") == "Preview of scene 1: The first scene says hello."
     narration = page.get_by_label("Scene 2 narration")

@@ -16,7 +16,9 @@ def _wizard_html(tmp_path: Path) -> str:
     app = create_app(web_settings(tmp_path))
     try:
         with TestClient(app) as c:
-            r = c.post("/api/v1/auth/signup", json={"email": "svc@example.com", "password": PASSWORD, "name": "S"})
+            r = c.post(
+                "/api/v1/auth/signup", json={"email": "svc@example.com", "password": PASSWORD, "name": "S"}
+            )
             assert r.status_code == 201, r.text
             page = c.get("/new")
             assert page.status_code == 200
@@ -35,7 +37,9 @@ def test_configured_services_are_offered(tmp_path: Path, monkeypatch: pytest.Mon
     html = _wizard_html(tmp_path)
     assert 'name="stock" value="pexels"' in html and 'name="images" value="stability"' in html
     assert 'value="jamendo"' in html
-    assert 'value="pixabay"' not in html and 'name="images" value="openai"' not in html  # no keys: not offered
+    assert (
+        'value="pixabay"' not in html and 'name="images" value="openai"' not in html
+    )  # no keys: not offered
 
 
 def test_no_services_no_fieldset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,8 +32,13 @@ from faceless.worker import WorkerTuning, embedded, reap
 PG_BASE = os.environ.get("FACELESS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("FACELESS_TEST_REDIS", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("FACELESS_REQUIRE_SERVICES") == "1"
-PROJECT = {"schema": "faceless.project/1", "title": "Kill test", "format": "square", "music": {"source": "none"},
-           "scenes": [{"id": "s1", "narration": "Octopuses have three hearts and blue blood."}]}
+PROJECT = {
+    "schema": "faceless.project/1",
+    "title": "Kill test",
+    "format": "square",
+    "music": {"source": "none"},
+    "scenes": [{"id": "s1", "narration": "Octopuses have three hearts and blue blood."}],
+}
 
 
 def _missing(what: str, err: Exception) -> None:
@@ -74,8 +79,13 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
     except Exception as e:  # noqa: BLE001 - redis down
         engine.dispose()
         _missing("Redis", e)
-    env = {**os.environ, "FACELESS_DATA_DIR": str(data), "FACELESS_DATABASE_URL": db_url,
-           "FACELESS_QUEUE_URL": queue_url, "FACELESS_SECRET_KEY": "k" * 40}
+    env = {
+        **os.environ,
+        "FACELESS_DATA_DIR": str(data),
+        "FACELESS_DATABASE_URL": db_url,
+        "FACELESS_QUEUE_URL": queue_url,
+        "FACELESS_SECRET_KEY": "k" * 40,
+    }
     yield Service(settings, make_sessionmaker(engine), queue, env)
     queue.flush()
     engine.dispose()
@@ -103,8 +113,12 @@ def _job(svc: Service, *, submit: bool = True) -> str:
 
 
 def _start_worker(svc: Service) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "faceless.worker", "--lease-seconds", "3", "--reap-interval",
-                             "0.5"], env=svc.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "faceless.worker", "--lease-seconds", "3", "--reap-interval", "0.5"],
+        env=svc.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _state(svc: Service, job_id: str) -> Job:
@@ -145,8 +159,17 @@ def test_worker_killed_mid_render_another_finishes(service: Service, tmp_path: P
     job_id = _job(service)
     first = _start_worker(service)
     try:
-        _wait(service, job_id, lambda j: j.state == "running" and j.stage in ("audio", "render", "outputs")
-              or j.state != "queued" and j.state != "running", timeout=120)
+        _wait(
+            service,
+            job_id,
+            lambda j: (
+                j.state == "running"
+                and j.stage in ("audio", "render", "outputs")
+                or j.state != "queued"
+                and j.state != "running"
+            ),
+            timeout=120,
+        )
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         assert _state(service, job_id).state == "running"  # the dead worker still "holds" it
@@ -161,8 +184,10 @@ def test_worker_killed_mid_render_another_finishes(service: Service, tmp_path: P
             first.kill()
     assert job.attempts == 2
     with service.sessions() as db:
-        messages = [e.message for e in db.scalars(select(JobEvent).where(JobEvent.job_id == job_id)
-                                                  .order_by(JobEvent.seq))]
+        messages = [
+            e.message
+            for e in db.scalars(select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.seq))
+        ]
     assert any(m.startswith("running (attempt 2") for m in messages) and messages[-1] == "succeeded"
     _assert_clean_result(service, job_id, tmp_path)
 

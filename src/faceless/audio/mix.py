@@ -84,7 +84,7 @@ def _capture(cmd: FFmpegCommand, *, timeout: float) -> str:
 def _ebur128_summary(log: str, name: str) -> dict[str, float]:
     """Parse the Summary block printed by the ebur128 filter instance `ebur128@name`."""
     start = log.rfind(f"[ebur128@{name} @")
-    block = log[log.find("Summary:", start):] if start >= 0 else ""
+    block = log[log.find("Summary:", start) :] if start >= 0 else ""
     if not block:
         raise FFmpegError(f"no ebur128 summary for {name} in the ffmpeg log")
     i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", block)
@@ -118,8 +118,10 @@ def _inputs(plan: _Plan) -> list[Input]:
 def _mix_graph(plan: _Plan, voice_gain: float, music_gain: float) -> str:
     """Filter graph ending in [mix]: 48 kHz float stereo, exactly `plan.samples` long."""
     n, d = plan.samples, plan.duration
-    voice = (f"[0:a:0]aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=mono,"
-             f"volume={voice_gain:.3f}dB,{VOICE_CLEAN},apad=whole_len={n},atrim=end_sample={n}")
+    voice = (
+        f"[0:a:0]aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=mono,"
+        f"volume={voice_gain:.3f}dB,{VOICE_CLEAN},apad=whole_len={n},atrim=end_sample={n}"
+    )
     to_stereo = "pan=stereo|c0=c0|c1=c0"
     if plan.music is None:
         return f"{voice},{VOICE_COMP},{to_stereo}[mix]"
@@ -137,15 +139,19 @@ def _mix_graph(plan: _Plan, voice_gain: float, music_gain: float) -> str:
 def _levels(plan: _Plan, timeout: float) -> tuple[float, float]:
     """Integrated loudness of the voice and of the music's first minute (LUFS)."""
     inputs = [Input(str(plan.voice), options=["-vn"])]
-    graph = (f"[0:a:0]aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=mono,"
-             "ebur128@voice=framelog=verbose[v]")
+    graph = (
+        f"[0:a:0]aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=mono,"
+        "ebur128@voice=framelog=verbose[v]"
+    )
     maps = ["-map", "[v]"]
     if plan.music is not None:
         inputs.append(Input(str(plan.music), options=["-t", "60", "-vn"]))
         graph += f";[1:a:0]aresample={RATE},ebur128@music=framelog=verbose[m]"
         maps += ["-map", "[m]"]
-    log = _capture(FFmpegCommand(inputs=inputs, output="-", filter_complex=graph,
-                                 output_options=[*maps, "-f", "null"]), timeout=timeout)
+    log = _capture(
+        FFmpegCommand(inputs=inputs, output="-", filter_complex=graph, output_options=[*maps, "-f", "null"]),
+        timeout=timeout,
+    )
     voice_i = _ebur128_summary(log, "voice")["integrated"]
     music_i = _ebur128_summary(log, "music")["integrated"] if plan.music is not None else -70.0
     return voice_i, music_i
@@ -156,12 +162,23 @@ def _master_chain(gain: float, ceiling: float | None) -> str:
     if ceiling is None:
         return f"volume={gain:.3f}dB"
     # The limiter sees the 4x-oversampled signal, so it catches inter-sample (true) peaks too.
-    return (f"volume={gain:.3f}dB,aresample={4 * RATE},alimiter=limit={10 ** (ceiling / 20):.5f}:"
-            f"attack=2:release=60:level=disabled:latency=1,aresample={RATE}")
+    return (
+        f"volume={gain:.3f}dB,aresample={4 * RATE},alimiter=limit={10 ** (ceiling / 20):.5f}:"
+        f"attack=2:release=60:level=disabled:latency=1,aresample={RATE}"
+    )
 
 
-def master(voice: Path, music: Path | None, out: Path, *, duration: float, music_volume_db: float = -18.0,
-           target_lufs: float = -14.0, true_peak: float = -1.0, fade: float = 1.5) -> LoudnessReport:
+def master(
+    voice: Path,
+    music: Path | None,
+    out: Path,
+    *,
+    duration: float,
+    music_volume_db: float = -18.0,
+    target_lufs: float = -14.0,
+    true_peak: float = -1.0,
+    fade: float = 1.5,
+) -> LoudnessReport:
     """Mix `voice` with `music` (looped, faded, ducked under the voice) and master to AAC `.m4a`.
 
     The output is AAC-LC 48 kHz stereo 192 kb/s, exactly `duration` seconds, at `target_lufs`
@@ -170,16 +187,23 @@ def master(voice: Path, music: Path | None, out: Path, *, duration: float, music
     if not duration > 0:
         raise InputError(f"soundtrack duration must be positive (got {duration}): give the video a length")
     if not -40.0 <= target_lufs <= -5.0:
-        raise InputError(f"loudness target {target_lufs} LUFS is out of range: use -40 to -5 (platforms: -14)")
+        raise InputError(
+            f"loudness target {target_lufs} LUFS is out of range: use -40 to -5 (platforms: -14)"
+        )
     if not -9.0 <= true_peak <= 0.0:
         raise InputError(f"true-peak ceiling {true_peak} dBTP is out of range: use -9 to 0 (usual: -1)")
     for path in (voice, music):
         if path is not None and probe(path).audio is None:
             raise MediaRejected(str(path), "has no audio stream")
     out = Path(out)
-    plan = _Plan(voice=Path(voice), music=Path(music) if music else None, duration=duration,
-                 samples=round(duration * RATE), music_volume_db=music_volume_db,
-                 fade=max(0.0, min(fade, duration / 4)))
+    plan = _Plan(
+        voice=Path(voice),
+        music=Path(music) if music else None,
+        duration=duration,
+        samples=round(duration * RATE),
+        music_volume_db=music_volume_db,
+        fade=max(0.0, min(fade, duration / 4)),
+    )
     timeout = 120 + 2 * duration
 
     voice_i, music_i = _levels(plan, timeout)
@@ -188,9 +212,15 @@ def master(voice: Path, music: Path | None, out: Path, *, duration: float, music
     graph = _mix_graph(plan, voice_gain, music_gain)
 
     ceiling = true_peak - AAC_HEADROOM_DB
-    measure = _capture(FFmpegCommand(
-        inputs=_inputs(plan), output="-", filter_complex=f"{graph};[mix]ebur128@mix=peak=true:framelog=verbose[m]",
-        output_options=["-map", "[m]", "-f", "null"]), timeout=timeout)
+    measure = _capture(
+        FFmpegCommand(
+            inputs=_inputs(plan),
+            output="-",
+            filter_complex=f"{graph};[mix]ebur128@mix=peak=true:framelog=verbose[m]",
+            output_options=["-map", "[m]", "-f", "null"],
+        ),
+        timeout=timeout,
+    )
     m = _ebur128_summary(measure, "mix")
     silent = m["integrated"] <= SILENCE_LUFS
     gain = 0.0 if silent else target_lufs - m["integrated"]
@@ -202,10 +232,29 @@ def master(voice: Path, music: Path | None, out: Path, *, duration: float, music
         # aac_coder=fast: ~2.7x faster than the default twoloop search at 192 kb/s (measured 2.29 s ->
         # 0.85 s for 31 s of mix), transparent at this bitrate; it dominated re-masters after an edit.
         cmd = FFmpegCommand(
-            inputs=_inputs(plan), output=str(out),
+            inputs=_inputs(plan),
+            output=str(out),
             filter_complex=f"{graph};[mix]{chain},atrim=end_sample={plan.samples}[out]",
-            output_options=["-map", "[out]", "-t", f"{duration:.6f}", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k",
-                            "-ar", str(RATE), "-ac", "2", "-movflags", "+faststart", "-f", "mp4"],
+            output_options=[
+                "-map",
+                "[out]",
+                "-t",
+                f"{duration:.6f}",
+                "-c:a",
+                "aac",
+                "-aac_coder",
+                "fast",
+                "-b:a",
+                "192k",
+                "-ar",
+                str(RATE),
+                "-ac",
+                "2",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+            ],
         )
         run_ffmpeg(cmd, duration=duration, timeout=timeout)
         report = measure_loudness(out, timeout=timeout)
@@ -222,8 +271,14 @@ def master(voice: Path, music: Path | None, out: Path, *, duration: float, music
         elif limit is None and m["true_peak"] + gain > ceiling:
             limit = ceiling
     else:
-        log.warning("mastering %s ended at %.1f LUFS / %.1f dBTP (target %.1f / %.1f)", out,
-                    report.integrated, report.true_peak, target_lufs, true_peak)
+        log.warning(
+            "mastering %s ended at %.1f LUFS / %.1f dBTP (target %.1f / %.1f)",
+            out,
+            report.integrated,
+            report.true_peak,
+            target_lufs,
+            true_peak,
+        )
     if report is None:  # pragma: no cover - the loop always runs once
         raise FacelessError("mastering produced no output")
     return report
@@ -231,8 +286,11 @@ def master(voice: Path, music: Path | None, out: Path, *, duration: float, music
 
 def measure_loudness(path: Path, *, timeout: float = 300) -> LoudnessReport:
     """Integrated loudness, true peak and loudness range of a file's first audio stream (ebur128)."""
-    cmd = FFmpegCommand(inputs=[Input(str(path), options=["-vn"])], output="-",
-                        filter_complex="[0:a:0]ebur128@out=peak=true:framelog=verbose[m]",
-                        output_options=["-map", "[m]", "-f", "null"])
+    cmd = FFmpegCommand(
+        inputs=[Input(str(path), options=["-vn"])],
+        output="-",
+        filter_complex="[0:a:0]ebur128@out=peak=true:framelog=verbose[m]",
+        output_options=["-map", "[m]", "-f", "null"],
+    )
     s = _ebur128_summary(_capture(cmd, timeout=timeout), "out")
     return LoudnessReport(integrated=s["integrated"], true_peak=s["true_peak"], lra=s["lra"])

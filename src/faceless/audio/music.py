@@ -61,21 +61,96 @@ class _Style:
 
 
 _STYLES: dict[str, _Style] = {
-    "calm": _Style(bpm=(68, 76), scale=_MAJOR, progressions=((0, 3, 5, 4), (0, 5, 3, 4), (3, 0, 5, 4)),
-                   sevenths=True, roots=(60, 62, 65, 67), pad=0.5, arp=0.22, arp_div=2, bass=0.1,
-                   bass_div=0, kick=0.0, hat=0.0, clap=0.0, reverb=0.45, rt60=3.0, brightness=1.15),
-    "upbeat": _Style(bpm=(108, 118), scale=_MAJOR, progressions=((0, 4, 5, 3), (0, 3, 4, 3), (5, 3, 0, 4)),
-                     sevenths=False, roots=(60, 62, 64, 67), pad=0.28, arp=0.3, arp_div=2, bass=0.22,
-                     bass_div=2, kick=0.55, hat=0.12, clap=0.18, reverb=0.25, rt60=1.6, brightness=0.95),
-    "dramatic": _Style(bpm=(80, 90), scale=_MINOR, progressions=((0, 5, 2, 6), (0, 3, 5, 4), (0, 5, 3, 4)),
-                       sevenths=False, roots=(57, 58, 60, 62), pad=0.45, arp=0.18, arp_div=2, bass=0.3,
-                       bass_div=2, kick=0.6, hat=0.0, clap=0.0, reverb=0.4, rt60=2.6, brightness=1.05),
-    "inspiring": _Style(bpm=(92, 100), scale=_MAJOR, progressions=((3, 0, 4, 5), (5, 3, 0, 4), (0, 4, 5, 3)),
-                        sevenths=False, roots=(60, 62, 65, 67), pad=0.42, arp=0.28, arp_div=2, bass=0.15,
-                        bass_div=1, kick=0.35, hat=0.06, clap=0.0, reverb=0.38, rt60=2.4, brightness=1.0),
-    "dark": _Style(bpm=(60, 68), scale=_MINOR, progressions=((0, 3, 0, 5), (0, 5, 3, 4), (0, 6, 5, 4)),
-                   sevenths=False, roots=(52, 53, 55, 57), pad=0.55, arp=0.14, arp_div=1, bass=0.2,
-                   bass_div=0, kick=0.0, hat=0.0, clap=0.0, reverb=0.5, rt60=3.5, brightness=1.4),
+    "calm": _Style(
+        bpm=(68, 76),
+        scale=_MAJOR,
+        progressions=((0, 3, 5, 4), (0, 5, 3, 4), (3, 0, 5, 4)),
+        sevenths=True,
+        roots=(60, 62, 65, 67),
+        pad=0.5,
+        arp=0.22,
+        arp_div=2,
+        bass=0.1,
+        bass_div=0,
+        kick=0.0,
+        hat=0.0,
+        clap=0.0,
+        reverb=0.45,
+        rt60=3.0,
+        brightness=1.15,
+    ),
+    "upbeat": _Style(
+        bpm=(108, 118),
+        scale=_MAJOR,
+        progressions=((0, 4, 5, 3), (0, 3, 4, 3), (5, 3, 0, 4)),
+        sevenths=False,
+        roots=(60, 62, 64, 67),
+        pad=0.28,
+        arp=0.3,
+        arp_div=2,
+        bass=0.22,
+        bass_div=2,
+        kick=0.55,
+        hat=0.12,
+        clap=0.18,
+        reverb=0.25,
+        rt60=1.6,
+        brightness=0.95,
+    ),
+    "dramatic": _Style(
+        bpm=(80, 90),
+        scale=_MINOR,
+        progressions=((0, 5, 2, 6), (0, 3, 5, 4), (0, 5, 3, 4)),
+        sevenths=False,
+        roots=(57, 58, 60, 62),
+        pad=0.45,
+        arp=0.18,
+        arp_div=2,
+        bass=0.3,
+        bass_div=2,
+        kick=0.6,
+        hat=0.0,
+        clap=0.0,
+        reverb=0.4,
+        rt60=2.6,
+        brightness=1.05,
+    ),
+    "inspiring": _Style(
+        bpm=(92, 100),
+        scale=_MAJOR,
+        progressions=((3, 0, 4, 5), (5, 3, 0, 4), (0, 4, 5, 3)),
+        sevenths=False,
+        roots=(60, 62, 65, 67),
+        pad=0.42,
+        arp=0.28,
+        arp_div=2,
+        bass=0.15,
+        bass_div=1,
+        kick=0.35,
+        hat=0.06,
+        clap=0.0,
+        reverb=0.38,
+        rt60=2.4,
+        brightness=1.0,
+    ),
+    "dark": _Style(
+        bpm=(60, 68),
+        scale=_MINOR,
+        progressions=((0, 3, 0, 5), (0, 5, 3, 4), (0, 6, 5, 4)),
+        sevenths=False,
+        roots=(52, 53, 55, 57),
+        pad=0.55,
+        arp=0.14,
+        arp_div=1,
+        bass=0.2,
+        bass_div=0,
+        kick=0.0,
+        hat=0.0,
+        clap=0.0,
+        reverb=0.5,
+        rt60=3.5,
+        brightness=1.4,
+    ),
 }
 
 
@@ -96,7 +171,7 @@ def _envelope(n: int, attack: int, release: int) -> np.ndarray:
     a, r = min(attack, n), min(release, n)
     env[:a] = np.linspace(0.0, 1.0, a, endpoint=False) ** 2
     if r:
-        env[n - r:] *= np.linspace(1.0, 0.0, r) ** 2
+        env[n - r :] *= np.linspace(1.0, 0.0, r) ** 2
     return env
 
 
@@ -119,8 +194,8 @@ class _Synth:
         start %= self.loop
         n = min(len(sig), self.buf.shape[1] - start)
         left, right = np.cos((pan + 1) * np.pi / 4), np.sin((pan + 1) * np.pi / 4)
-        self.buf[0, start:start + n] += left * sig[:n]
-        self.buf[1, start:start + n] += right * sig[:n]
+        self.buf[0, start : start + n] += left * sig[:n]
+        self.buf[1, start : start + n] += right * sig[:n]
 
     def _osc(self, freq: float, n: int) -> np.ndarray:
         idx = (np.arange(n) * (freq * len(self.table) / RATE)).astype(np.int64) % len(self.table)
@@ -172,11 +247,11 @@ class _Synth:
         self._add(start, level * sig * 0.35, pan)
 
     def fold(self) -> np.ndarray:
-        out = self.buf[:, :self.loop].copy()
-        tail = self.buf[:, self.loop:]
+        out = self.buf[:, : self.loop].copy()
+        tail = self.buf[:, self.loop :]
         for i in range(0, tail.shape[1], self.loop):  # tails can outlast a very short loop
-            seg = tail[:, i:i + self.loop]
-            out[:, :seg.shape[1]] += seg
+            seg = tail[:, i : i + self.loop]
+            out[:, : seg.shape[1]] += seg
         return out
 
 
@@ -242,10 +317,14 @@ def render_loop(mood: str, duration: float = MAX_LOOP_SECONDS, *, seed: int = 0)
                     for j in range(dur // step):
                         accent = 1.0 if j % style.bass_div == 0 else 0.7
                         octave = 12 if (mood == "upbeat" and j % 4 == 3) else 0
-                        length = int(step * (0.55 if mood == "dramatic" else 0.8))  # dramatic = driving staccato
+                        length = int(
+                            step * (0.55 if mood == "dramatic" else 0.8)
+                        )  # dramatic = driving staccato
                         synth.bass(start + j * step, length, _hz(bass_note + octave), style.bass * accent)
             # The arpeggio enters on the second pass (or on the last chords of a single pass): a build.
-            if style.arp and (c == 1 or cycles == 1 and i >= len(prog) // 2 or mood in ("upbeat", "dramatic")):
+            if style.arp and (
+                c == 1 or cycles == 1 and i >= len(prog) // 2 or mood in ("upbeat", "dramatic")
+            ):
                 step = beat_n // style.arp_div
                 tones = [*notes, notes[0] + 12]
                 for j in range(dur // step):
@@ -255,7 +334,9 @@ def render_loop(mood: str, duration: float = MAX_LOOP_SECONDS, *, seed: int = 0)
                     synth.pluck(start + j * step, _hz(tones[k] + 12), level, pan)
             for b in range(bars_per_chord * 4):
                 t0 = start + b * beat_n
-                if style.kick and (mood != "dramatic" and b % 2 == 0 or mood == "dramatic" and b % 4 in (0, 2)):
+                if style.kick and (
+                    mood != "dramatic" and b % 2 == 0 or mood == "dramatic" and b % 4 in (0, 2)
+                ):
                     synth.kick(t0, style.kick)
                 if mood == "dramatic" and style.kick and b % 4 == 2:
                     synth.kick(t0 + beat_n // 2, style.kick * 0.6)
@@ -299,8 +380,11 @@ def check_track(path: Path) -> MediaInfo:
     info = probe(path)
     fmt = info.format_name.split(",")[0]
     if fmt not in ALLOWED_FORMATS:
-        raise MediaRejected(str(path), f"container {info.format_name!r} is not an allowed audio format "
-                                       "(wav, mp3, flac, ogg, m4a/mp4, aac, opus)")
+        raise MediaRejected(
+            str(path),
+            f"container {info.format_name!r} is not an allowed audio format "
+            "(wav, mp3, flac, ogg, m4a/mp4, aac, opus)",
+        )
     if info.audio is None:
         raise MediaRejected(str(path), "has no audio stream")
     if 0 < info.duration < 0.5:
@@ -359,13 +443,21 @@ def _pick_from_folder(folder: Path, mood: str) -> tuple[Path, dict[str, str]]:
             return choice
         fallback = fallback or choice
     if fallback is None:
-        raise InputError(f"music folder {folder} has no usable audio file: add wav/mp3/flac/ogg/m4a/aac/opus "
-                         "tracks, or set music to 'generated' or 'none'")
+        raise InputError(
+            f"music folder {folder} has no usable audio file: add wav/mp3/flac/ogg/m4a/aac/opus "
+            "tracks, or set music to 'generated' or 'none'"
+        )
     return fallback
 
 
-def select_music(source: str, mood: str, work_dir: Path, *, duration: float = MAX_LOOP_SECONDS,
-                 warn: Callable[[str], None] | None = None) -> tuple[Path, dict[str, str]] | None:
+def select_music(
+    source: str,
+    mood: str,
+    work_dir: Path,
+    *,
+    duration: float = MAX_LOOP_SECONDS,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[Path, dict[str, str]] | None:
     """Resolve a MusicSettings.source to (audio file, credits), or None for no music.
 
     `"none"` -> None; `"generated"` -> a cached generated bed; a file -> that file (validated);
@@ -391,19 +483,27 @@ def select_music(source: str, mood: str, work_dir: Path, *, duration: float = MA
         key = content_key("music", GENERATOR_VERSION, mood, 0, MAX_LOOP_SECONDS)
         cache = ArtifactCache()
         path = cache.get("music", key, ".wav") or generate_music(
-            mood, MAX_LOOP_SECONDS, cache.path("music", key, ".wav"))
-        return path, {"title": f"Faceless generated bed ({mood})", "source": "generated",
-                      "licence": GENERATED_LICENCE}
+            mood, MAX_LOOP_SECONDS, cache.path("music", key, ".wav")
+        )
+        return path, {
+            "title": f"Faceless generated bed ({mood})",
+            "source": "generated",
+            "licence": GENERATED_LICENCE,
+        }
     path = Path(src).expanduser()
     if path.is_dir():
         return _pick_from_folder(path, mood)
     if not path.exists():
-        raise InputError(f"music file {path} does not exist: give an audio file or folder, 'generated' or 'none'")
+        raise InputError(
+            f"music file {path} does not exist: give an audio file or folder, 'generated' or 'none'"
+        )
     try:
         info = check_track(path)
     except MediaRejected as e:
-        raise InputError(f"music file {path} is unusable: {e.reason}; give a wav/mp3/flac/ogg/m4a/aac/opus "
-                         "file, or set music to 'generated' or 'none'") from None
+        raise InputError(
+            f"music file {path} is unusable: {e.reason}; give a wav/mp3/flac/ogg/m4a/aac/opus "
+            "file, or set music to 'generated' or 'none'"
+        ) from None
     return path, _credits(path, info, _sidecar(path))
 
 

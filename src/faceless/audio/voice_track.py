@@ -28,7 +28,9 @@ def fit_voice(src: Path, frames: int, out: Path, *, fps: int = 30, rate: int = 4
     if frames <= 0:
         raise InputError(f"scene length must be at least one frame (got {frames}): give the scene a duration")
     if rate % fps:
-        raise InputError(f"sample rate {rate} is not a multiple of {fps} fps: use 48000 Hz at 24/25/30/60 fps")
+        raise InputError(
+            f"sample rate {rate} is not a multiple of {fps} fps: use 48000 Hz at 24/25/30/60 fps"
+        )
     info = probe(src)
     if info.audio is None:
         raise MediaRejected(str(src), "has no audio stream; give a WAV/MP3/FLAC voice recording")
@@ -42,8 +44,22 @@ def fit_voice(src: Path, frames: int, out: Path, *, fps: int = 30, rate: int = 4
         inputs=[Input(str(src), options=["-vn"])],
         output=str(out),
         filter_complex=graph,
-        output_options=["-map", "[v]", "-c:a", "pcm_s16le", "-ar", str(rate), "-ac", "1",
-                        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "wav"],
+        output_options=[
+            "-map",
+            "[v]",
+            "-c:a",
+            "pcm_s16le",
+            "-ar",
+            str(rate),
+            "-ac",
+            "1",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            "-f",
+            "wav",
+        ],
     )
     return run_ffmpeg(cmd, duration=n / rate)
 
@@ -64,8 +80,11 @@ def concat_voice(paths: list[Path], out: Path) -> Path:
     first = wav_params(paths[0])
     for p in paths[1:]:
         if wav_params(p)[:3] != first[:3]:
-            raise MediaRejected(str(p), f"format {wav_params(p)[:3]} differs from {first[:3]} of {paths[0]}; "
-                                        "fit every scene with fit_voice")
+            raise MediaRejected(
+                str(p),
+                f"format {wav_params(p)[:3]} differs from {first[:3]} of {paths[0]}; "
+                "fit every scene with fit_voice",
+            )
     out = Path(out)
     # writeframesraw leaves the header's length to close(), which patches it once at the end.
     with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as dst:

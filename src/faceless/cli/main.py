@@ -16,7 +16,12 @@ import typer
 from faceless.domain import FORMATS, FacelessError, InputError, Project, get_format
 from faceless.domain.project import CaptionSettings, MusicSettings, VoiceSettings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Faceless: a topic, script or article in; a finished video out.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Faceless: a topic, script or article in; a finished video out.",
+)
+
 
 class Captions(StrEnum):
     pop = "pop"
@@ -70,15 +75,18 @@ def _check_voice(spec: str) -> None:
             registry.check_known("tts", name)
 
 
-def _settings(fmt: str, voice: str, speed: float, captions: str, music: str, mood: str,
-              media: list[Path]) -> dict[str, Any]:
+def _settings(
+    fmt: str, voice: str, speed: float, captions: str, music: str, mood: str, media: list[Path]
+) -> dict[str, Any]:
     is_path = music not in ("generated", "none") and ("/" in music or Path(music).exists())
     if music not in ("generated", "none") and not is_path:
         from faceless.providers import registry
 
         if music.lower() not in {s.id for s in registry.available("music")}:
-            raise InputError(f"music not found: {music} (give a file, a folder, 'generated', 'none' or a "
-                             "music service such as jamendo)")
+            raise InputError(
+                f"music not found: {music} (give a file, a folder, 'generated', 'none' or a "
+                "music service such as jamendo)"
+            )
     if is_path and not Path(music).exists():
         raise InputError(f"music not found: {music} (give a file, a folder, 'generated' or 'none')")
     for d in media:
@@ -88,8 +96,7 @@ def _settings(fmt: str, voice: str, speed: float, captions: str, music: str, moo
         "format": fmt,
         "voice": VoiceSettings(voice=voice, speed=speed),
         "captions": CaptionSettings(style=captions),  # type: ignore[arg-type]
-        "music": MusicSettings(source=str(Path(music).resolve()) if is_path else music.lower(),
-                               mood=mood),  # type: ignore[arg-type]
+        "music": MusicSettings(source=str(Path(music).resolve()) if is_path else music.lower(), mood=mood),  # type: ignore[arg-type]
         "media_dirs": [str(d.resolve()) for d in media],
     }
 
@@ -99,45 +106,84 @@ def _run(project: Project, out: Path, *, json_out: bool, quiet: bool) -> None:
     from faceless.pipeline.context import RunContext
     from faceless.pipeline.runner import render_project
 
-    logging.basicConfig(level=logging.ERROR if (quiet or json_out) else logging.WARNING,
-                        format="warning: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.ERROR if (quiet or json_out) else logging.WARNING,
+        format="warning: %(message)s",
+        stream=sys.stderr,
+    )
     with StageBars(enabled=not (quiet or json_out) and sys.stderr.isatty()) as bars:
         ctx = RunContext(progress=bars.update)
         result = render_project(project, out, ctx)
     if json_out:
         print(json.dumps(result.summary(), indent=2))
     elif not quiet:
-        typer.echo(f"{result.outputs['video']}  ({result.duration:.1f} s, {result.scenes} scenes: "
-                   f"{result.scenes_rendered} rendered, {result.scenes_cached} cached, "
-                   f"{result.timings.get('total', 0):.1f} s)", err=False)
+        typer.echo(
+            f"{result.outputs['video']}  ({result.duration:.1f} s, {result.scenes} scenes: "
+            f"{result.scenes_rendered} rendered, {result.scenes_cached} cached, "
+            f"{result.timings.get('total', 0):.1f} s)",
+            err=False,
+        )
 
 
 @app.command()
 def make(
     script: Annotated[Path | None, typer.Option(help="Narration as plain text or Markdown.")] = None,
-    article: Annotated[str | None, typer.Option(help="An article (HTML/text file or URL) to summarise.")] = None,
-    scenes: Annotated[Path | None, typer.Option(help="A JSON list of scenes (narration, optional visual).")] = None,
+    article: Annotated[
+        str | None, typer.Option(help="An article (HTML/text file or URL) to summarise.")
+    ] = None,
+    scenes: Annotated[
+        Path | None, typer.Option(help="A JSON list of scenes (narration, optional visual).")
+    ] = None,
     topic: Annotated[str | None, typer.Option(help="A topic; needs a configured LLM.")] = None,
     duration: Annotated[float, typer.Option(min=5, max=3600, help="Target seconds (article/topic).")] = 60.0,
     format: Annotated[str, typer.Option("--format", help=f"Output preset: {', '.join(FORMATS)}.")] = "shorts",
-    voice: Annotated[str, typer.Option(help="piper:joe, a Piper .onnx path, espeak, or provider:voice; "
-                                       "comma-separated for a fallback chain, e.g. elevenlabs:Rachel,piper:joe.")
-                     ] = "piper:joe",
+    voice: Annotated[
+        str,
+        typer.Option(
+            help="piper:joe, a Piper .onnx path, espeak, or provider:voice; "
+            "comma-separated for a fallback chain, e.g. elevenlabs:Rachel,piper:joe."
+        ),
+    ] = "piper:joe",
     speed: Annotated[float, typer.Option(min=0.5, max=2.0, help="Speaking speed.")] = 1.0,
     captions: Annotated[Captions, typer.Option(help="Caption style.")] = Captions.pop,
-    media: Annotated[list[Path] | None, typer.Option(help="Folder of your images/videos (repeatable).")] = None,
-    music: Annotated[str, typer.Option(help="'generated', 'none', a file, a folder (tracks tagged by mood), "
-                                       "or a music service: jamendo (needs JAMENDO_CLIENT_ID).")] = "generated",
+    media: Annotated[
+        list[Path] | None, typer.Option(help="Folder of your images/videos (repeatable).")
+    ] = None,
+    music: Annotated[
+        str,
+        typer.Option(
+            help="'generated', 'none', a file, a folder (tracks tagged by mood), "
+            "or a music service: jamendo (needs JAMENDO_CLIENT_ID)."
+        ),
+    ] = "generated",
     mood: Annotated[Mood, typer.Option(help="Music mood.")] = Mood.calm,
-    stock: Annotated[list[str] | None, typer.Option(help="Stock library to search per scene: pexels, "
-                                                    "pixabay, unsplash (repeatable; needs its key).")] = None,
-    images: Annotated[list[str] | None, typer.Option(help="Image generator for scenes nothing else matched: "
-                                                     "openai, stability (repeatable: a fallback chain).")] = None,
-    llm: Annotated[str | None, typer.Option(help="LLM for --topic: provider[:model], comma-separated for a "
-                                            "fallback chain, e.g. anthropic,openai:gpt-4o-mini.")] = None,
-    tier: Annotated[Tier, typer.Option(help="Model tier for --topic: draft (cheap model) or final.")] = Tier.final,
+    stock: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Stock library to search per scene: pexels, pixabay, unsplash (repeatable; needs its key)."
+        ),
+    ] = None,
+    images: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Image generator for scenes nothing else matched: "
+            "openai, stability (repeatable: a fallback chain)."
+        ),
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            help="LLM for --topic: provider[:model], comma-separated for a "
+            "fallback chain, e.g. anthropic,openai:gpt-4o-mini."
+        ),
+    ] = None,
+    tier: Annotated[
+        Tier, typer.Option(help="Model tier for --topic: draft (cheap model) or final.")
+    ] = Tier.final,
     style: Annotated[ScriptStyle, typer.Option(help="Script template for --topic.")] = ScriptStyle.explainer,
-    tone: Annotated[str, typer.Option(help="Tone of the --topic script, e.g. friendly, dramatic.")] = "friendly",
+    tone: Annotated[
+        str, typer.Option(help="Tone of the --topic script, e.g. friendly, dramatic.")
+    ] = "friendly",
     title: Annotated[str | None, typer.Option(help="Video title (thumbnail, metadata).")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
@@ -148,8 +194,12 @@ def make(
 
     given = [x for x in (script, article, scenes, topic) if x is not None]
     if len(given) != 1:
-        raise InputError("give exactly one input: --script FILE, --article FILE_OR_URL, --scenes FILE.json or --topic TEXT")
-    settings = _settings(get_format(format).name, voice, speed, captions.value, music, mood.value, media or [])
+        raise InputError(
+            "give exactly one input: --script FILE, --article FILE_OR_URL, --scenes FILE.json or --topic TEXT"
+        )
+    settings = _settings(
+        get_format(format).name, voice, speed, captions.value, music, mood.value, media or []
+    )
     if title:
         settings["title"] = title
     settings["stock"] = _provider_list("stock", stock, "FACELESS_STOCK")
@@ -162,8 +212,9 @@ def make(
     elif scenes is not None:
         project = plan.project_from_scenes_file(scenes, **settings)
     else:
-        project = plan.project_from_topic(topic or "", duration=duration, llm=llm, tier=tier.value,
-                                          style=style.value, tone=tone, **settings)
+        project = plan.project_from_topic(
+            topic or "", duration=duration, llm=llm, tier=tier.value, style=style.value, tone=tone, **settings
+        )
     _run(project, out, json_out=json_out, quiet=quiet)
 
 
@@ -197,8 +248,10 @@ def demo(
 
 @app.command()
 def voices(
-    provider: Annotated[str | None, typer.Option(help="List a voice service's voices, e.g. elevenlabs, openai, "
-                                                 "azure (needs its key).")] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(help="List a voice service's voices, e.g. elevenlabs, openai, azure (needs its key)."),
+    ] = None,
 ) -> None:
     """List the offline voices, or a provider's voices (`--voice` takes `provider:ID`)."""
     if provider and provider.lower() not in ("piper", "espeak"):
@@ -223,8 +276,14 @@ def providers(json_out: Annotated[bool, typer.Option("--json")] = False) -> None
     rows = registry.available()
     problems = registry.config_problems()
     if json_out:
-        out = [{**r.__dict__, "ready": r.ready, "options": registry.default_registry.options_schema(r.capability, r.id)}
-               for r in rows]
+        out = [
+            {
+                **r.__dict__,
+                "ready": r.ready,
+                "options": registry.default_registry.options_schema(r.capability, r.id),
+            }
+            for r in rows
+        ]
         print(json.dumps({"providers": out, "config_problems": problems}, indent=2, default=str))
         return
     for problem in problems:
@@ -242,9 +301,12 @@ def providers(json_out: Annotated[bool, typer.Option("--json")] = False) -> None
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=0, help="Render worker processes started alongside (0: none).")] = 1,
-    http_workers: Annotated[int | None, typer.Option(min=1, max=64, help="HTTP server processes (default: one "
-                                                     "per CPU, up to 4).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Render worker processes started alongside (0: none).")
+    ] = 1,
+    http_workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="HTTP server processes (default: one per CPU, up to 4).")
+    ] = None,
 ) -> None:
     """Run the API, the web app and render workers (SQLite + local files unless configured otherwise)."""
     import os
@@ -266,9 +328,12 @@ def serve(
     engine = make_engine(settings.database_url)
     upgrade_database(engine)  # once here; the children find nothing to do
     engine.dispose()
-    typer.echo(f"Faceless on http://{host}:{port}/  (data: {settings.data_dir}, database: "
-               f"{settings.database_url.split('@')[-1]}, HTTP processes: {http_workers}, render workers: "
-               f"{workers})", err=True)
+    typer.echo(
+        f"Faceless on http://{host}:{port}/  (data: {settings.data_dir}, database: "
+        f"{settings.database_url.split('@')[-1]}, HTTP processes: {http_workers}, render workers: "
+        f"{workers})",
+        err=True,
+    )
 
     def run_http() -> None:
         if http_workers == 1:
@@ -277,8 +342,14 @@ def serve(
             # uvloop spreads new connections evenly between them, and the stdlib loop does not.
             uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, loop="asyncio")
         else:
-            uvicorn.run("faceless.server.app:serve_app", factory=True, workers=http_workers, host=host,
-                        port=port, proxy_headers=True)
+            uvicorn.run(
+                "faceless.server.app:serve_app",
+                factory=True,
+                workers=http_workers,
+                host=host,
+                port=port,
+                proxy_headers=True,
+            )
 
     if workers:
         with embedded(settings, processes=workers):
@@ -317,8 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence prints one line, not a traceback
         logging.getLogger("faceless").debug("internal failure", exc_info=True)
-        print(f"error: internal failure: {type(e).__name__}: {e} (re-run with FACELESS_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(
+            f"error: internal failure: {type(e).__name__}: {e} (re-run with FACELESS_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         if __import__("os").environ.get("FACELESS_DEBUG"):
             raise
         return 1

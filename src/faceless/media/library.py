@@ -44,8 +44,31 @@ SIDECAR_MAX_BYTES = 64 * 1024
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
 DEFAULT_LICENCE = "user-supplied (check your rights)"
 # File-name words that say nothing about the picture (camera and stock-site prefixes, quality tags).
-NAME_NOISE = frozenset({"img", "dsc", "dscn", "dscf", "pxl", "vid", "mvi", "gopr", "pexels", "pixabay",
-                        "unsplash", "hd", "fhd", "uhd", "4k", "8k", "1080p", "720p", "2160p", "copy", "final"})
+NAME_NOISE = frozenset(
+    {
+        "img",
+        "dsc",
+        "dscn",
+        "dscf",
+        "pxl",
+        "vid",
+        "mvi",
+        "gopr",
+        "pexels",
+        "pixabay",
+        "unsplash",
+        "hd",
+        "fhd",
+        "uhd",
+        "4k",
+        "8k",
+        "1080p",
+        "720p",
+        "2160p",
+        "copy",
+        "final",
+    }
+)
 
 
 @dataclass
@@ -75,9 +98,17 @@ class Asset:
 
     def to_choice(self, score: float, *, start: float = 0.0) -> VisualChoice:
         """This asset as a scene's `VisualChoice`."""
-        return VisualChoice(kind=self.kind, path=str(self.path), start=start, source=self.source,
-                            licence=self.licence, attribution=self.attribution, url=self.url,
-                            score=max(0.0, min(1.0, score)), description=self.description)
+        return VisualChoice(
+            kind=self.kind,
+            path=str(self.path),
+            start=start,
+            source=self.source,
+            licence=self.licence,
+            attribution=self.attribution,
+            url=self.url,
+            score=max(0.0, min(1.0, score)),
+            description=self.description,
+        )
 
 
 def description_from_name(name: str) -> str:
@@ -108,14 +139,21 @@ def _str(data: dict[str, Any], *names: str) -> str | None:
 
 
 def _read_sidecar(media: Path, root: Path) -> _Sidecar:
-    for cand in (media.with_name(media.name + ".json"), media.with_suffix(".json"),
-                 media.with_name(media.name + ".txt"), media.with_suffix(".txt")):
+    for cand in (
+        media.with_name(media.name + ".json"),
+        media.with_suffix(".json"),
+        media.with_name(media.name + ".txt"),
+        media.with_suffix(".txt"),
+    ):
         if not cand.is_file():
             continue
         # A sidecar is text we read into descriptions: it must live inside the library too.
         if not cand.resolve().is_relative_to(root) or cand.stat().st_size > SIDECAR_MAX_BYTES:
-            log.warning("sidecar %s ignored: outside the library folder or over %d KB",
-                        cand, SIDECAR_MAX_BYTES // 1024)
+            log.warning(
+                "sidecar %s ignored: outside the library folder or over %d KB",
+                cand,
+                SIDECAR_MAX_BYTES // 1024,
+            )
             continue
         try:
             text = cand.read_text(encoding="utf-8-sig").strip()
@@ -132,7 +170,9 @@ def _read_sidecar(media: Path, root: Path) -> _Sidecar:
             tags = tags.split(",")
         return _Sidecar(
             description=_str(data, "description", "title"),
-            tags=[t.strip() for t in tags if isinstance(t, str) and t.strip()] if isinstance(tags, list) else [],
+            tags=[t.strip() for t in tags if isinstance(t, str) and t.strip()]
+            if isinstance(tags, list)
+            else [],
             licence=_str(data, "licence", "license"),
             source=_str(data, "source"),
             attribution=_str(data, "attribution", "author", "credit"),
@@ -153,8 +193,12 @@ def _walk(root: Path, report: Callable[[MediaRejected], None]) -> Iterator[tuple
             if sub.is_symlink():
                 # Not followed (a loop or a second path to the same files); report one leading out.
                 if not sub.resolve().is_relative_to(root):
-                    report(MediaRejected(str(sub), "symbolic link pointing outside the library folder; "
-                                                   "copy the files in instead"))
+                    report(
+                        MediaRejected(
+                            str(sub),
+                            "symbolic link pointing outside the library folder; copy the files in instead",
+                        )
+                    )
                 continue
             keep.append(d)
         dirnames[:] = keep
@@ -165,8 +209,13 @@ def _walk(root: Path, report: Callable[[MediaRejected], None]) -> Iterator[tuple
             found = here / name
             real = found.resolve()
             if not real.is_relative_to(root):
-                report(MediaRejected(str(found), f"symbolic link pointing outside the library folder "
-                                                 f"(to {real}); copy the file in instead"))
+                report(
+                    MediaRejected(
+                        str(found),
+                        f"symbolic link pointing outside the library folder "
+                        f"(to {real}); copy the file in instead",
+                    )
+                )
                 continue
             yield found, real
 
@@ -176,8 +225,18 @@ def _thumbnail(real: Path, info: MediaInfo, kind: str, target: Path) -> Path | N
     cmd = FFmpegCommand(
         inputs=[Input(str(real), options=[*seek, *validate.input_options(info)])],
         output=str(target),
-        output_options=["-map", "0:v:0", "-frames:v", "1", "-vf", f"scale={THUMB_WIDTH}:-2",
-                        "-q:v", "4", "-update", "1"],
+        output_options=[
+            "-map",
+            "0:v:0",
+            "-frames:v",
+            "1",
+            "-vf",
+            f"scale={THUMB_WIDTH}:-2",
+            "-q:v",
+            "4",
+            "-update",
+            "1",
+        ],
     )
     try:
         return run_ffmpeg(cmd, timeout=60)
@@ -213,9 +272,15 @@ def _index_one(real: Path, limits: validate.Limits, thumbnails: bool) -> dict[st
         if thumbnails:
             made = _thumbnail(real, info, kind, store.path("library/thumbs", key, ".jpg"))
             thumb_path = str(made) if made else None
-        record = {"key": identity, "kind": kind, "width": v.width, "height": v.height,
-                  "duration": info.duration if kind == "video" else 0.0,
-                  "format_name": info.format_name, "thumbnail": thumb_path}
+        record = {
+            "key": identity,
+            "kind": kind,
+            "width": v.width,
+            "height": v.height,
+            "duration": info.duration if kind == "video" else 0.0,
+            "format_name": info.format_name,
+            "thumbnail": thumb_path,
+        }
     except MediaRejected as e:
         record = {"rejected": e.reason}
     except Exception as e:  # noqa: BLE001 - one odd file must not stop the indexing; not cached
@@ -228,9 +293,16 @@ def _index_one(real: Path, limits: validate.Limits, thumbnails: bool) -> dict[st
     return record
 
 
-def index_library(directory: Path, *, on_reject: Callable[[MediaRejected], None] | None = None,
-                  limits: validate.Limits = validate.DEFAULT_LIMITS, thumbnails: bool = True,
-                  embed: bool = True, workers: int | None = None, max_files: int = MAX_FILES) -> list[Asset]:
+def index_library(
+    directory: Path,
+    *,
+    on_reject: Callable[[MediaRejected], None] | None = None,
+    limits: validate.Limits = validate.DEFAULT_LIMITS,
+    thumbnails: bool = True,
+    embed: bool = True,
+    workers: int | None = None,
+    max_files: int = MAX_FILES,
+) -> list[Asset]:
     """Validate, describe and thumbnail every visual under `directory` (cached; see module doc).
 
     Refused files go to `on_reject` (default: a logged warning) and are left out; this never raises
@@ -253,8 +325,13 @@ def index_library(directory: Path, *, on_reject: Callable[[MediaRejected], None]
     files: list[tuple[Path, Path]] = []
     for found, real in _walk(root, report):
         if len(files) >= max_files:
-            log.warning("media library %s has more than %d files: only the first %d are used; "
-                        "point Faceless at a smaller folder", root, max_files, max_files)
+            log.warning(
+                "media library %s has more than %d files: only the first %d are used; "
+                "point Faceless at a smaller folder",
+                root,
+                max_files,
+                max_files,
+            )
             break
         if real not in seen:  # a link inside the folder to a file already listed
             seen.add(real)
@@ -270,13 +347,24 @@ def index_library(directory: Path, *, on_reject: Callable[[MediaRejected], None]
             continue
         side = _read_sidecar(found, root)
         thumb = rec.get("thumbnail")
-        assets.append(Asset(
-            path=real, kind=rec["kind"], width=int(rec["width"]), height=int(rec["height"]),
-            duration=float(rec["duration"]), description=side.description or description_from_name(found.name),
-            tags=side.tags, licence=side.licence or DEFAULT_LICENCE, source=side.source or "library",
-            attribution=side.attribution, thumbnail=Path(thumb) if thumb else None, key=rec["key"],
-            url=side.url, format_name=rec.get("format_name", ""),
-        ))
+        assets.append(
+            Asset(
+                path=real,
+                kind=rec["kind"],
+                width=int(rec["width"]),
+                height=int(rec["height"]),
+                duration=float(rec["duration"]),
+                description=side.description or description_from_name(found.name),
+                tags=side.tags,
+                licence=side.licence or DEFAULT_LICENCE,
+                source=side.source or "library",
+                attribution=side.attribution,
+                thumbnail=Path(thumb) if thumb else None,
+                key=rec["key"],
+                url=side.url,
+                format_name=rec.get("format_name", ""),
+            )
+        )
     if embed and assets:
         from faceless.media.embeddings import cached_embeddings
 

@@ -24,8 +24,9 @@ from faceless.media.library import Asset
 VIDEO_BONUS = 0.03
 
 
-def score_matrix(scene_texts: Sequence[str], assets: Sequence[Asset],
-                 embedder: TextEmbedder | None = None) -> np.ndarray:
+def score_matrix(
+    scene_texts: Sequence[str], assets: Sequence[Asset], embedder: TextEmbedder | None = None
+) -> np.ndarray:
     """Cosine similarity of every scene text (rows) to every asset description (columns)."""
     if not scene_texts or not assets:
         return np.zeros((len(scene_texts), len(assets)), np.float64)
@@ -35,9 +36,15 @@ def score_matrix(scene_texts: Sequence[str], assets: Sequence[Asset],
     return np.round((s @ a.T).astype(np.float64), 6)
 
 
-def match_scenes(scenes: list[tuple[str, str]], assets: list[Asset], *, min_score: float = 0.25,
-                 prefer_video_for: float = 4.0, durations: list[float] | None = None,
-                 embedder: TextEmbedder | None = None) -> list[tuple[Asset, float] | None]:
+def match_scenes(
+    scenes: list[tuple[str, str]],
+    assets: list[Asset],
+    *,
+    min_score: float = 0.25,
+    prefer_video_for: float = 4.0,
+    durations: list[float] | None = None,
+    embedder: TextEmbedder | None = None,
+) -> list[tuple[Asset, float] | None]:
     """For each `(scene_id, text)` the chosen `(asset, cosine score)`, or None if nothing fits.
 
     `durations` (seconds per scene, optional) lets scenes of `prefer_video_for` seconds or more prefer
@@ -45,7 +52,9 @@ def match_scenes(scenes: list[tuple[str, str]], assets: list[Asset], *, min_scor
     so a caller may want a lower `min_score` there.
     """
     if durations is not None and len(durations) != len(scenes):
-        raise InputError(f"durations has {len(durations)} values for {len(scenes)} scenes; give one per scene")
+        raise InputError(
+            f"durations has {len(durations)} values for {len(scenes)} scenes; give one per scene"
+        )
     n, m = len(scenes), len(assets)
     result: list[tuple[Asset, float] | None] = [None] * n
     if n == 0 or m == 0:

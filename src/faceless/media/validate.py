@@ -135,8 +135,9 @@ def _image_header_size(path: Path) -> tuple[int, int]:
         # Pillow refuses to even open headers past 2x its own limit; its message names the pixel count.
         found = re.search(r"\((\d+) pixels\)", str(e))
         claimed = f"{int(found.group(1)) / 1e6:.0f} MP" if found else "too many pixels"
-        raise MediaRejected(str(path), f"image too large (pixel bomb?): header claims {claimed}; "
-                                       "downscale it") from None
+        raise MediaRejected(
+            str(path), f"image too large (pixel bomb?): header claims {claimed}; downscale it"
+        ) from None
     except Exception as e:  # noqa: BLE001 - any header failure means unreadable
         raise MediaRejected(str(path), f"unreadable image header ({e}); re-export the image") from None
 
@@ -153,8 +154,9 @@ def _ffprobe(path: Path, options: list[str], timeout: float) -> MediaInfo:
     return probe(path, input_options=options, timeout=timeout)
 
 
-def _decodes(path: Path, options: list[str], stream: str, *, at: float, timeout: float,
-             need_frame: bool = True) -> str | None:
+def _decodes(
+    path: Path, options: list[str], stream: str, *, at: float, timeout: float, need_frame: bool = True
+) -> str | None:
     """Decode one frame of `stream` (e.g. "v:0") from `at` seconds; None if fine, else the problem.
 
     With `need_frame` False only read errors count (a video track may end before the audio does)."""
@@ -193,15 +195,18 @@ def kind_of(info: MediaInfo) -> Literal["video", "image"]:
 def _check_info(path: Path, info: MediaInfo, sniffed: _Sniffed, purpose: Purpose, limits: Limits) -> None:
     name = info.format_name
     allowed = (
-        (IMAGE_FORMATS | VIDEO_FORMATS) if purpose == "visual"
-        else AUDIO_FORMATS if purpose == "audio"
+        (IMAGE_FORMATS | VIDEO_FORMATS)
+        if purpose == "visual"
+        else AUDIO_FORMATS
+        if purpose == "audio"
         else IMAGE_FORMATS | VIDEO_FORMATS | AUDIO_FORMATS
     )
     if name not in allowed:
         if purpose == "visual" and name in AUDIO_FORMATS:
             raise MediaRejected(str(path), f"an audio file ({name}), not a picture; {_USE[purpose]}")
-        raise MediaRejected(str(path), f"container '{name or 'unknown'}' is not accepted for {purpose} "
-                                       f"media; {_USE[purpose]}")
+        raise MediaRejected(
+            str(path), f"container '{name or 'unknown'}' is not accepted for {purpose} media; {_USE[purpose]}"
+        )
     v, a = info.video, info.audio
     if purpose == "visual" and (v is None or v.width <= 0 or v.height <= 0):
         raise MediaRejected(str(path), f"no readable video stream; {_USE[purpose]}")
@@ -210,21 +215,34 @@ def _check_info(path: Path, info: MediaInfo, sniffed: _Sniffed, purpose: Purpose
     if v is not None and v.width > 0:
         if sniffed.image or name == "gif":
             if v.width * v.height > limits.max_image_pixels:
-                raise MediaRejected(str(path), f"image too large: {v.width}x{v.height} is over "
-                                               f"{limits.max_image_pixels // 1_000_000} MP; downscale it")
+                raise MediaRejected(
+                    str(path),
+                    f"image too large: {v.width}x{v.height} is over "
+                    f"{limits.max_image_pixels // 1_000_000} MP; downscale it",
+                )
         elif max(v.width, v.height) > limits.max_video_side:
-            raise MediaRejected(str(path), f"video too large: {v.width}x{v.height}, the limit is "
-                                           f"{limits.max_video_side} px a side; downscale it")
+            raise MediaRejected(
+                str(path),
+                f"video too large: {v.width}x{v.height}, the limit is "
+                f"{limits.max_video_side} px a side; downscale it",
+            )
     if not sniffed.image:
         if info.duration > limits.max_duration:
-            raise MediaRejected(str(path), f"too long: {info.duration:.0f} s, the limit is "
-                                           f"{limits.max_duration:.0f} s; trim it")
+            raise MediaRejected(
+                str(path),
+                f"too long: {info.duration:.0f} s, the limit is {limits.max_duration:.0f} s; trim it",
+            )
         if name != "gif" and info.duration <= 0:
-            raise MediaRejected(str(path), "no duration in the container (damaged or truncated); re-export it")
+            raise MediaRejected(
+                str(path), "no duration in the container (damaged or truncated); re-export it"
+            )
         longest = max((s.duration for s in info.streams), default=0.0)
         if info.duration > 0 and longest > info.duration * 1.5 + 1:
-            raise MediaRejected(str(path), f"inconsistent durations (stream {longest:.1f} s, container "
-                                           f"{info.duration:.1f} s): damaged file; re-export it")
+            raise MediaRejected(
+                str(path),
+                f"inconsistent durations (stream {longest:.1f} s, container "
+                f"{info.duration:.1f} s): damaged file; re-export it",
+            )
 
 
 def check_media(path: Path, *, purpose: Purpose = "visual", limits: Limits = DEFAULT_LIMITS) -> MediaInfo:
@@ -240,12 +258,17 @@ def check_media(path: Path, *, purpose: Purpose = "visual", limits: Limits = DEF
         with p.open("rb") as fh:
             head = fh.read(4096)
     except OSError as e:
-        raise MediaRejected(str(p), f"cannot read the file ({e.strerror or e}); check its permissions") from None
+        raise MediaRejected(
+            str(p), f"cannot read the file ({e.strerror or e}); check its permissions"
+        ) from None
     if size == 0:
         raise MediaRejected(str(p), "empty file (0 bytes); re-copy or re-export it")
     if size > limits.max_bytes:
-        raise MediaRejected(str(p), f"file too big ({size / 1024**3:.1f} GiB, limit "
-                                    f"{limits.max_bytes / 1024**3:.0f} GiB); compress or trim it")
+        raise MediaRejected(
+            str(p),
+            f"file too big ({size / 1024**3:.1f} GiB, limit "
+            f"{limits.max_bytes / 1024**3:.0f} GiB); compress or trim it",
+        )
     sniffed = _sniff(head)
     if sniffed is None:
         raise MediaRejected(str(p), f"content is {_describe_text(head)}; {_USE[purpose]}")
@@ -254,8 +277,11 @@ def check_media(path: Path, *, purpose: Purpose = "visual", limits: Limits = DEF
             raise MediaRejected(str(p), f"{sniffed.label} image where audio was expected; {_USE[purpose]}")
         w, h = _image_header_size(p)
         if w * h > limits.max_image_pixels:
-            raise MediaRejected(str(p), f"image too large (pixel bomb?): header says {w}x{h}, over "
-                                        f"{limits.max_image_pixels // 1_000_000} MP; downscale it")
+            raise MediaRejected(
+                str(p),
+                f"image too large (pixel bomb?): header says {w}x{h}, over "
+                f"{limits.max_image_pixels // 1_000_000} MP; downscale it",
+            )
     options = _input_options(sniffed, limits)
     info = _ffprobe(p, options, limits.timeout)
     _check_info(p, info, sniffed, purpose, limits)
@@ -265,8 +291,9 @@ def check_media(path: Path, *, purpose: Purpose = "visual", limits: Limits = DEF
         # A file cut short with its index at the front probes fine; its tail does not decode.
         track = info.video if stream == "v:0" else info.audio
         end = track.duration if track is not None and 0 < track.duration <= info.duration else info.duration
-        problem = _decodes(p, options, stream, at=max(0.0, end - 1.0), timeout=limits.timeout,
-                           need_frame=False)
+        problem = _decodes(
+            p, options, stream, at=max(0.0, end - 1.0), timeout=limits.timeout, need_frame=False
+        )
     if problem:
         raise MediaRejected(str(p), f"{problem}; re-export or re-download the file")
     return info

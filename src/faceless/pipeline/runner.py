@@ -53,9 +53,12 @@ def music_stage(project: Project, ctx: RunContext) -> tuple[str | None, dict[str
     """Pick or generate the music bed; None when the project asks for none."""
     from faceless.audio.music import select_music
 
-    duration = sum(s.pause_after for s in project.scenes) + 0.4 * sum(len(s.narration.split()) for s in project.scenes)
-    chosen = select_music(project.music.source, project.music.mood, ctx.work_dir("music"),
-                          duration=duration, warn=ctx.warning)
+    duration = sum(s.pause_after for s in project.scenes) + 0.4 * sum(
+        len(s.narration.split()) for s in project.scenes
+    )
+    chosen = select_music(
+        project.music.source, project.music.mood, ctx.work_dir("music"), duration=duration, warn=ctx.warning
+    )
     if chosen is None:
         return None, None
     path, credit = chosen
@@ -101,12 +104,27 @@ def render_project(project: Project, out_dir: Path, ctx: RunContext | None = Non
 
         # The thumbnail comes from the opening seconds: unchanged segments there mean the same cover.
         thumb_key = content_key("thumb/1", opening_key(timeline, segments, SAMPLE_SECONDS), project.title)
-        outputs = outputs_stage(project, timeline, video, out_dir, music_credit,
-                                thumbnail_cache=ctx.cache.path("thumbnails", thumb_key, ".jpg"))
+        outputs = outputs_stage(
+            project,
+            timeline,
+            video,
+            out_dir,
+            music_credit,
+            thumbnail_cache=ctx.cache.path("thumbnails", thumb_key, ".jpg"),
+        )
     ctx.timings["total"] = round(time.perf_counter() - t0, 3)
     return RenderResult(
-        project=project, outputs=outputs, duration=timeline.duration, scenes=len(timeline.clips),
-        scenes_rendered=rendered, scenes_cached=cached, loudness=loudness, timings=dict(ctx.timings),
-        warnings=list(ctx.warnings), stats=dict(ctx.stats),
-        scene_frames=[{"id": c.scene_id, "start_frame": c.start_frame, "frames": c.frames} for c in timeline.clips],
+        project=project,
+        outputs=outputs,
+        duration=timeline.duration,
+        scenes=len(timeline.clips),
+        scenes_rendered=rendered,
+        scenes_cached=cached,
+        loudness=loudness,
+        timings=dict(ctx.timings),
+        warnings=list(ctx.warnings),
+        stats=dict(ctx.stats),
+        scene_frames=[
+            {"id": c.scene_id, "start_frame": c.start_frame, "frames": c.frames} for c in timeline.clips
+        ],
     )

@@ -131,7 +131,9 @@ class MediaCandidate:
 class StockProvider(Protocol):
     info: ClassVar[ProviderInfo]
 
-    def search(self, query: str, *, kind: Literal["video", "image"], orientation: str, limit: int = 10) -> list[MediaCandidate]: ...
+    def search(
+        self, query: str, *, kind: Literal["video", "image"], orientation: str, limit: int = 10
+    ) -> list[MediaCandidate]: ...
 
     def download(self, candidate: MediaCandidate, dest_dir: Path) -> Path: ...
 
@@ -173,13 +175,15 @@ class Publisher(Protocol):
     info: ClassVar[ProviderInfo]
     platform: ClassVar[Platform]
 
-    def authorize_url(self, app: AppCredentials, *, state: str, redirect_uri: str,
-                      code_challenge: str | None = None) -> str:
+    def authorize_url(
+        self, app: AppCredentials, *, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
         """The URL the user opens to grant access (offline access / refresh tokens requested)."""
         ...
 
-    def exchange_code(self, app: AppCredentials, *, code: str, redirect_uri: str,
-                      code_verifier: str | None = None) -> TokenSet: ...
+    def exchange_code(
+        self, app: AppCredentials, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet: ...
 
     def refresh(self, app: AppCredentials, tokens: TokenSet) -> TokenSet:
         """New tokens (a rotated refresh token included); `ReconnectRequired` when the grant is gone."""
@@ -193,8 +197,15 @@ class Publisher(Protocol):
         """Caps read at run time (IG content_publishing_limit, TikTok creator_info); None where unpublished."""
         ...
 
-    def publish(self, tokens: TokenSet, account: AccountInfo, post: PostRequest, *,
-                state: Mapping[str, Any], checkpoint: Checkpoint) -> PublishOutcome:
+    def publish(
+        self,
+        tokens: TokenSet,
+        account: AccountInfo,
+        post: PostRequest,
+        *,
+        state: Mapping[str, Any],
+        checkpoint: Checkpoint,
+    ) -> PublishOutcome:
         """Start, or resume from `state`, one post. Calls `checkpoint` before each call that may take effect;
         after a crash, asks the platform before re-sending. Raises `PublishFailure` and its subclasses."""
         ...

@@ -56,7 +56,9 @@ class ResponseCache:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            return CachedResponse(int(meta["status"]), str(meta.get("content_type", "")), data_path.read_bytes())
+            return CachedResponse(
+                int(meta["status"]), str(meta.get("content_type", "")), data_path.read_bytes()
+            )
         except (OSError, ValueError, KeyError):
             return None
 

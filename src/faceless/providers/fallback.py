@@ -93,7 +93,9 @@ class FallbackTTS(FallbackChain[Any]):
     of `synthesize` only to the first entry, since voice names are vendor-specific."""
 
     capability = "tts"
-    info: ClassVar[ProviderInfo] = ProviderInfo(id="fallback", capability="tts", description="TTS fallback chain")
+    info: ClassVar[ProviderInfo] = ProviderInfo(
+        id="fallback", capability="tts", description="TTS fallback chain"
+    )
 
     def synthesize(self, text: str, out_wav: Path, *, voice: str | None = None, speed: float = 1.0) -> Speech:
         first = self.entries[0]
@@ -110,22 +112,38 @@ class FallbackTTS(FallbackChain[Any]):
 
 class FallbackLLM(FallbackChain[Any]):
     capability = "llm"
-    info: ClassVar[ProviderInfo] = ProviderInfo(id="fallback", capability="llm", description="LLM fallback chain")
+    info: ClassVar[ProviderInfo] = ProviderInfo(
+        id="fallback", capability="llm", description="LLM fallback chain"
+    )
 
-    def complete(self, messages: list[ChatMessage], *, json_schema: dict[str, Any] | None = None,
-                 max_tokens: int = 2048, temperature: float = 0.7,
-                 tier: Literal["draft", "final"] = "final") -> Completion:
-        return self._run(lambda e: e.provider().complete(  # type: ignore[no-any-return]
-            messages, json_schema=json_schema, max_tokens=max_tokens, temperature=temperature, tier=tier))
+    def complete(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 2048,
+        temperature: float = 0.7,
+        tier: Literal["draft", "final"] = "final",
+    ) -> Completion:
+        return self._run(
+            lambda e: e.provider().complete(  # type: ignore[no-any-return]
+                messages, json_schema=json_schema, max_tokens=max_tokens, temperature=temperature, tier=tier
+            )
+        )
 
 
 class FallbackImage(FallbackChain[Any]):
     capability = "image"
-    info: ClassVar[ProviderInfo] = ProviderInfo(id="fallback", capability="image", description="image fallback")
+    info: ClassVar[ProviderInfo] = ProviderInfo(
+        id="fallback", capability="image", description="image fallback"
+    )
 
     def generate(self, prompt: str, out_path: Path, *, width: int, height: int) -> Path:
-        return self._run(lambda e: e.provider().generate(  # type: ignore[no-any-return]
-            prompt, out_path, width=width, height=height))
+        return self._run(
+            lambda e: e.provider().generate(  # type: ignore[no-any-return]
+                prompt, out_path, width=width, height=height
+            )
+        )
 
 
 class FallbackStock(FallbackChain[Any]):
@@ -133,10 +151,13 @@ class FallbackStock(FallbackChain[Any]):
     the provider that found the candidate."""
 
     capability = "stock"
-    info: ClassVar[ProviderInfo] = ProviderInfo(id="fallback", capability="stock", description="stock fallback")
+    info: ClassVar[ProviderInfo] = ProviderInfo(
+        id="fallback", capability="stock", description="stock fallback"
+    )
 
-    def search(self, query: str, *, kind: Literal["video", "image"], orientation: str,
-               limit: int = 10) -> list[MediaCandidate]:
+    def search(
+        self, query: str, *, kind: Literal["video", "image"], orientation: str, limit: int = 10
+    ) -> list[MediaCandidate]:
         def op(e: _Entry[Any]) -> list[MediaCandidate]:
             found = e.provider().search(query, kind=kind, orientation=orientation, limit=limit)
             if not found:

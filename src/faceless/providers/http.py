@@ -31,6 +31,7 @@ from faceless.providers.config import redact
 
 log = logging.getLogger("faceless.providers.http")
 
+
 class _RedactingFilter(logging.Filter):
     """httpx logs every request URL at INFO; keys sent as query parameters (Pixabay) must not show."""
 
@@ -157,8 +158,12 @@ class HTTPClient:
             follow_redirects=True,
         )
         # Media downloads go to CDNs: never send them the vendor's auth headers.
-        self._bare = httpx.Client(headers={"user-agent": USER_AGENT}, timeout=httpx.Timeout(timeout, connect=10.0),
-                                  transport=transport, follow_redirects=True)
+        self._bare = httpx.Client(
+            headers={"user-agent": USER_AGENT},
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=transport,
+            follow_redirects=True,
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -199,14 +204,22 @@ class HTTPClient:
             hit = self.cache.get(key)
             if hit is not None:
                 log.debug("%s %s %s: cache hit", self.provider, method, self._clean(url))
-                return Reply(self.provider, hit.status, hit.content, {"content-type": hit.content_type}, True, key)
+                return Reply(
+                    self.provider, hit.status, hit.content, {"content-type": hit.content_type}, True, key
+                )
         attempt = 0
         while True:
             delay: float | None
             try:
                 self.calls += 1
                 resp = self._client.request(
-                    method, url, params=params, json=json_body, content=content, data=data, files=files,
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    content=content,
+                    data=data,
+                    files=files,
                     headers=headers,
                 )
             except httpx.HTTPError as exc:
@@ -218,9 +231,13 @@ class HTTPClient:
             else:
                 log.debug("%s %s %s -> %d", self.provider, method, self._clean(url), resp.status_code)
                 if resp.status_code < 300:
-                    reply = Reply(self.provider, resp.status_code, resp.content, dict(resp.headers), False, key)
+                    reply = Reply(
+                        self.provider, resp.status_code, resp.content, dict(resp.headers), False, key
+                    )
                     if key is not None:
-                        self.cache.put(key, CachedResponse(resp.status_code, reply.content_type, resp.content))
+                        self.cache.put(
+                            key, CachedResponse(resp.status_code, reply.content_type, resp.content)
+                        )
                     return reply
                 message = self._clean(vendor_message(resp.content))
                 if resp.status_code not in RETRY_STATUS:
@@ -231,15 +248,23 @@ class HTTPClient:
                 elif delay > self.max_retry_after:
                     raise ProviderError(
                         f"{self.provider}: rate limited (HTTP {resp.status_code}), retry after {delay:.0f}s: "
-                        "try later or use another provider", retryable=True,
+                        "try later or use another provider",
+                        retryable=True,
                     )
                 if attempt >= self.max_retries:
                     raise ProviderError(
                         f"{self.provider}: HTTP {resp.status_code} after {attempt + 1} attempts ({message}): "
-                        "the service is busy or down, try later or use another provider", retryable=True,
+                        "the service is busy or down, try later or use another provider",
+                        retryable=True,
                     )
-                log.warning("%s: HTTP %d (%s); retry %d in %.1fs", self.provider, resp.status_code, message,
-                            attempt + 1, delay)
+                log.warning(
+                    "%s: HTTP %d (%s); retry %d in %.1fs",
+                    self.provider,
+                    resp.status_code,
+                    message,
+                    attempt + 1,
+                    delay,
+                )
             self.sleep(delay)
             attempt += 1
 
@@ -272,7 +297,9 @@ class HTTPClient:
             raise ProviderError(f"{self.provider}: not found (HTTP 404: {message}): check the model/voice id")
         raise ProviderError(f"{self.provider}: request rejected (HTTP {status}: {message})")
 
-    def download(self, url: str, dest: Path, *, max_bytes: int, headers: Mapping[str, str] | None = None) -> Path:
+    def download(
+        self, url: str, dest: Path, *, max_bytes: int, headers: Mapping[str, str] | None = None
+    ) -> Path:
         """Stream `url` to `dest` (temp then rename), refusing bodies larger than `max_bytes`."""
         if not url.startswith(("https://", "http://")):
             raise ProviderError(f"{self.provider}: refusing to download a non-HTTP URL")
@@ -293,13 +320,17 @@ class HTTPClient:
                             resp.read()
                             message = self._clean(vendor_message(resp.content))
                             if resp.status_code in RETRY_STATUS:
-                                raise ProviderError(f"{self.provider}: download failed (HTTP "
-                                                    f"{resp.status_code}: {message})", retryable=True)
+                                raise ProviderError(
+                                    f"{self.provider}: download failed (HTTP {resp.status_code}: {message})",
+                                    retryable=True,
+                                )
                             self._raise_client_error(resp.status_code, message)
                         declared = int(resp.headers.get("content-length") or 0)
                         if declared > max_bytes:
-                            raise ProviderError(f"{self.provider}: download refused: {declared} bytes is over "
-                                                f"the {max_bytes}-byte limit")
+                            raise ProviderError(
+                                f"{self.provider}: download refused: {declared} bytes is over "
+                                f"the {max_bytes}-byte limit"
+                            )
                         total = 0
                         with os.fdopen(os.dup(fd), "wb") as fh:
                             fh.seek(0)
@@ -307,14 +338,17 @@ class HTTPClient:
                             for chunk in resp.iter_bytes(65536):
                                 total += len(chunk)
                                 if total > max_bytes:
-                                    raise ProviderError(f"{self.provider}: download stopped: over the "
-                                                        f"{max_bytes}-byte limit")
+                                    raise ProviderError(
+                                        f"{self.provider}: download stopped: over the {max_bytes}-byte limit"
+                                    )
                                 fh.write(chunk)
                     break
                 except httpx.HTTPError as exc:
                     if attempt >= self.max_retries:
-                        raise ProviderError(f"{self.provider}: download of {self._clean(url)} failed "
-                                            f"({type(exc).__name__})", retryable=True) from None
+                        raise ProviderError(
+                            f"{self.provider}: download of {self._clean(url)} failed ({type(exc).__name__})",
+                            retryable=True,
+                        ) from None
                     self.sleep(self._backoff(attempt))
                     attempt += 1
             os.close(fd)

@@ -30,7 +30,9 @@ def parse_json_text(text: str, provider: str) -> Any:
     try:
         return json.loads(body)
     except ValueError:
-        raise InvalidOutput(f"{provider}: the model did not return valid JSON ({body[:80]!r})", text) from None
+        raise InvalidOutput(
+            f"{provider}: the model did not return valid JSON ({body[:80]!r})", text
+        ) from None
 
 
 def budget(provider: str, model: str, messages: list[ChatMessage], max_tokens: int) -> None:
@@ -39,12 +41,21 @@ def budget(provider: str, model: str, messages: list[ChatMessage], max_tokens: i
     check_budget(provider, model, input_tokens=prompt_tokens, output_tokens=max_tokens)
 
 
-def finish(provider: str, reply: Reply, model: str, text: str, input_tokens: int, output_tokens: int,
-           data: Any) -> Completion:
+def finish(
+    provider: str, reply: Reply, model: str, text: str, input_tokens: int, output_tokens: int, data: Any
+) -> Completion:
     """Record usage (free when served from cache) and build the Completion."""
-    record_usage(provider, "llm", model, cached=reply.from_cache, input_tokens=input_tokens,
-                 output_tokens=output_tokens)
-    return Completion(text=text, model=model, input_tokens=input_tokens, output_tokens=output_tokens, data=data)
+    record_usage(
+        provider,
+        "llm",
+        model,
+        cached=reply.from_cache,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+    )
+    return Completion(
+        text=text, model=model, input_tokens=input_tokens, output_tokens=output_tokens, data=data
+    )
 
 
 def as_int(value: Any) -> int:

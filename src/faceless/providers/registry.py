@@ -129,8 +129,10 @@ class Registry:
     def _slots_for(self, capability: str | None) -> list[_Slot]:
         self._discover()
         with self._lock:
-            return sorted((s for s in self._slots.values() if capability in (None, s.capability)),
-                          key=lambda s: (s.capability, s.id))
+            return sorted(
+                (s for s in self._slots.values() if capability in (None, s.capability)),
+                key=lambda s: (s.capability, s.id),
+            )
 
     def status(self, slot: _Slot, config: ProviderConfig) -> ProviderStatus:
         cls = self._load(slot)
@@ -139,16 +141,25 @@ class Registry:
         info = cls.info
         missing_mods = [m for m in info.modules if importlib.util.find_spec(m) is None]
         if missing_mods:
-            return ProviderStatus(slot.id, slot.capability, "missing package", _install_hint(info.extra, slot.id),
-                                  info.description, info.offline)
+            return ProviderStatus(
+                slot.id,
+                slot.capability,
+                "missing package",
+                _install_hint(info.extra, slot.id),
+                info.description,
+                info.offline,
+            )
         check = getattr(cls, "missing_settings", None)
         missing = check(config) if callable(check) else [e for e in info.env_keys if not config.env_value(e)]
         if missing:
-            return ProviderStatus(slot.id, slot.capability, "missing key", ", ".join(missing), info.description,
-                                  info.offline)
+            return ProviderStatus(
+                slot.id, slot.capability, "missing key", ", ".join(missing), info.description, info.offline
+            )
         return ProviderStatus(slot.id, slot.capability, "ready", "", info.description, info.offline)
 
-    def available(self, capability: str | None = None, *, config: ProviderConfig | None = None) -> list[ProviderStatus]:
+    def available(
+        self, capability: str | None = None, *, config: ProviderConfig | None = None
+    ) -> list[ProviderStatus]:
         """Every known provider (of one capability, or all) with its status."""
         config = config or load_config()
         return [self.status(s, config) for s in self._slots_for(capability)]
@@ -197,15 +208,20 @@ class Registry:
         slot = self._slot(capability, id)
         cls = self._load(slot)
         if cls is None:
-            raise ProviderError(f"{capability} provider {id!r} is not installed ({slot.error}): "
-                                f"{_install_hint(None, id)}")
+            raise ProviderError(
+                f"{capability} provider {id!r} is not installed ({slot.error}): {_install_hint(None, id)}"
+            )
         missing_mods = [m for m in cls.info.modules if importlib.util.find_spec(m) is None]
         if missing_mods:
-            raise ProviderError(f"{capability} provider {id!r} needs {', '.join(missing_mods)}: "
-                                f"{_install_hint(cls.info.extra, id)}")
+            raise ProviderError(
+                f"{capability} provider {id!r} needs {', '.join(missing_mods)}: "
+                f"{_install_hint(cls.info.extra, id)}"
+            )
         return cls
 
-    def create(self, capability: str, id: str, *, config: ProviderConfig | None = None, **options: Any) -> Any:
+    def create(
+        self, capability: str, id: str, *, config: ProviderConfig | None = None, **options: Any
+    ) -> Any:
         """A ready provider instance; raises InputError (unknown id) or ProviderError (key/package missing)."""
         cls = self.get_class(capability, id)
         factory = getattr(cls, "from_config", None)
@@ -213,15 +229,18 @@ class Registry:
             return factory(config or load_config(), **options)
         return cls(**options)
 
-    def resolve(self, capability: str, spec: str, *, config: ProviderConfig | None = None,
-                **options: Any) -> Any:
+    def resolve(
+        self, capability: str, spec: str, *, config: ProviderConfig | None = None, **options: Any
+    ) -> Any:
         """A provider from a spec `id[:model]` (LLM: the part after ':' is the model)."""
         pid, rest = parse_spec(spec)
         if rest and capability == "llm":
             options.setdefault("model", rest)
         return self.create(capability, pid, config=config, **options)
 
-    def resolve_tts(self, spec: str, *, config: ProviderConfig | None = None, **options: Any) -> tuple[Any, str | None]:
+    def resolve_tts(
+        self, spec: str, *, config: ProviderConfig | None = None, **options: Any
+    ) -> tuple[Any, str | None]:
         """`"elevenlabs:Rachel"` -> (ElevenLabsTTS instance, "Rachel"); voice None when not given."""
         pid, voice = parse_spec(spec)
         return self.create("tts", pid, config=config, **options), voice

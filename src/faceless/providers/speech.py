@@ -28,7 +28,9 @@ def tokens(text: str) -> list[re.Match[str]]:
     return list(_TOKEN.finditer(text))
 
 
-def decode_audio(data: bytes, suffix: str, out_wav: Path, *, provider: str, sample_rate: int = SAMPLE_RATE) -> float:
+def decode_audio(
+    data: bytes, suffix: str, out_wav: Path, *, provider: str, sample_rate: int = SAMPLE_RATE
+) -> float:
     """Write vendor audio bytes (MP3, WAV, Opus...) as mono 16-bit WAV at `sample_rate`; return seconds."""
     if not data:
         raise ProviderError(f"{provider}: empty audio in the response")
@@ -38,10 +40,14 @@ def decode_audio(data: bytes, suffix: str, out_wav: Path, *, provider: str, samp
         src = Path(tmp) / f"vendor{suffix}"
         src.write_bytes(data)
         try:
-            run_ffmpeg(FFmpegCommand(
-                inputs=[Input(str(src))], output=str(out_wav),
-                output_options=["-vn", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le"],
-            ), timeout=120)
+            run_ffmpeg(
+                FFmpegCommand(
+                    inputs=[Input(str(src))],
+                    output=str(out_wav),
+                    output_options=["-vn", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le"],
+                ),
+                timeout=120,
+            )
         except FFmpegError as exc:
             raise ProviderError(f"{provider}: the audio in the response is not decodable ({exc})") from None
     try:
@@ -50,7 +56,9 @@ def decode_audio(data: bytes, suffix: str, out_wav: Path, *, provider: str, samp
         raise ProviderError(f"{provider}: decoded audio unreadable ({exc.reason})") from None
 
 
-def words_from_characters(text: str, chars: Sequence[str], starts: Sequence[float], ends: Sequence[float]) -> list[Word]:
+def words_from_characters(
+    text: str, chars: Sequence[str], starts: Sequence[float], ends: Sequence[float]
+) -> list[Word]:
     """Word timings of `text` from per-character timings (ElevenLabs `alignment`).
 
     The vendor's characters usually equal the input; when they differ (normalisation), the two
@@ -118,7 +126,9 @@ def time_words(wav: Path, text: str, duration: float, aligner: Aligner | None = 
             aligned = aligner.align(wav, text)
             if [w.text for w in aligned] == expected:
                 return aligned
-            log.warning("aligner returned %d words for %d; using estimated timings", len(aligned), len(expected))
+            log.warning(
+                "aligner returned %d words for %d; using estimated timings", len(aligned), len(expected)
+            )
         except Exception as exc:  # noqa: BLE001 - alignment is best effort
             log.warning("offline alignment failed (%s); using estimated timings", exc)
     return proportional_words(text, duration)

@@ -54,8 +54,9 @@ def validate_download(path: Path, kind: Literal["video", "image"]) -> None:
         raise MediaRejected(str(path), "downloaded video has no duration")
 
 
-def download_candidate(http: HTTPClient, candidate: MediaCandidate, dest_dir: Path, *,
-                       max_bytes: int | None = None) -> Path:
+def download_candidate(
+    http: HTTPClient, candidate: MediaCandidate, dest_dir: Path, *, max_bytes: int | None = None
+) -> Path:
     """Download once into the shared cache (`cache_dir()/downloads`), validate, link into `dest_dir`."""
     limit = max_bytes or (MAX_VIDEO_BYTES if candidate.kind == "video" else MAX_IMAGE_BYTES)
     suffix = _suffix(candidate)
@@ -92,7 +93,11 @@ def dedupe(candidates: Sequence[MediaCandidate]) -> list[MediaCandidate]:
         ident = (c.source, c.id)
         size = c.extra.get("bytes")
         desc = (_norm(c.description), c.width, c.height)
-        if ident in seen_ids or (isinstance(size, int) and size in seen_bytes) or (desc[0] and desc in seen_desc):
+        if (
+            ident in seen_ids
+            or (isinstance(size, int) and size in seen_bytes)
+            or (desc[0] and desc in seen_desc)
+        ):
             continue
         seen_ids.add(ident)
         if isinstance(size, int):
@@ -103,8 +108,13 @@ def dedupe(candidates: Sequence[MediaCandidate]) -> list[MediaCandidate]:
     return kept
 
 
-def rank(candidates: Sequence[MediaCandidate], scene_text: str, embed: Embed | None,
-         *, duplicate_similarity: float = 0.97) -> list[MediaCandidate]:
+def rank(
+    candidates: Sequence[MediaCandidate],
+    scene_text: str,
+    embed: Embed | None,
+    *,
+    duplicate_similarity: float = 0.97,
+) -> list[MediaCandidate]:
     """Candidates sorted by cosine similarity of their description to the scene text.
 
     The score goes into `extra["score"]`. Two candidates whose descriptions are near-identical in
@@ -121,8 +131,11 @@ def rank(candidates: Sequence[MediaCandidate], scene_text: str, embed: Embed | N
     kept: list[int] = []
     for i in order:
         c = items[i]
-        if any(float(vecs[1 + i] @ vecs[1 + j]) >= duplicate_similarity
-               and (items[j].width, items[j].height) == (c.width, c.height) for j in kept):
+        if any(
+            float(vecs[1 + i] @ vecs[1 + j]) >= duplicate_similarity
+            and (items[j].width, items[j].height) == (c.width, c.height)
+            for j in kept
+        ):
             continue
         kept.append(int(i))
     return [replace(items[i], extra={**items[i].extra, "score": round(float(scores[i]), 4)}) for i in kept]
@@ -134,9 +147,16 @@ def scene_query(keywords: Sequence[str], scene_text: str, max_words: int = 4) ->
     return " ".join(words[:max_words])
 
 
-def search_scene(providers: Sequence[StockProvider], scene_text: str, keywords: Sequence[str] = (), *,
-                 kind: Literal["video", "image"] = "video", orientation: str = "portrait", limit: int = 10,
-                 embed: Embed | None = None) -> list[MediaCandidate]:
+def search_scene(
+    providers: Sequence[StockProvider],
+    scene_text: str,
+    keywords: Sequence[str] = (),
+    *,
+    kind: Literal["video", "image"] = "video",
+    orientation: str = "portrait",
+    limit: int = 10,
+    embed: Embed | None = None,
+) -> list[MediaCandidate]:
     """Search every provider for one scene, merge, de-duplicate and re-rank by meaning."""
     query = scene_query(keywords, scene_text)
     found: list[MediaCandidate] = []

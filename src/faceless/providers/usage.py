@@ -74,10 +74,14 @@ class SQLiteUsageStore:
 
     _COLUMNS = tuple(UsageRecord.__dataclass_fields__)
     # Constant SQL (columns spelt out): values always go through placeholders.
-    _INSERT = ("INSERT INTO usage (ts, organisation, provider, capability, model, input_tokens, output_tokens, "
-               "characters, images, cost_usd, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    _SELECT = ("SELECT ts, organisation, provider, capability, model, input_tokens, output_tokens, characters, "
-               "images, cost_usd, cached FROM usage WHERE ts >= ?")
+    _INSERT = (
+        "INSERT INTO usage (ts, organisation, provider, capability, model, input_tokens, output_tokens, "
+        "characters, images, cost_usd, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    _SELECT = (
+        "SELECT ts, organisation, provider, capability, model, input_tokens, output_tokens, characters, "
+        "images, cost_usd, cached FROM usage WHERE ts >= ?"
+    )
 
     def __init__(self, path: Path | str = ":memory:") -> None:
         if str(path) != ":memory:":
@@ -115,7 +119,9 @@ class SQLiteUsageStore:
             args.append(organisation)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY ts", args).fetchall()
-        return [UsageRecord(**{**dict(zip(self._COLUMNS, r, strict=True)), "cached": bool(r[-1])}) for r in rows]
+        return [
+            UsageRecord(**{**dict(zip(self._COLUMNS, r, strict=True)), "cached": bool(r[-1])}) for r in rows
+        ]
 
 
 def month_start(ts: float) -> float:
@@ -127,8 +133,13 @@ def month_start(ts: float) -> float:
 class UsageMeter:
     """One organisation's view: records calls and enforces its plan's monthly limit."""
 
-    def __init__(self, store: UsageStore, organisation: str = "local", plan: Plan | str = "unlimited",
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        store: UsageStore,
+        organisation: str = "local",
+        plan: Plan | str = "unlimited",
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         self.store = store
         self.organisation = organisation
         self.plan = PLANS[plan] if isinstance(plan, str) else plan
@@ -154,7 +165,9 @@ class UsageMeter:
         self.store.add(record)
 
 
-_current: contextvars.ContextVar[UsageMeter | None] = contextvars.ContextVar("faceless_usage_meter", default=None)
+_current: contextvars.ContextVar[UsageMeter | None] = contextvars.ContextVar(
+    "faceless_usage_meter", default=None
+)
 
 
 @contextlib.contextmanager
@@ -180,13 +193,21 @@ def check_budget(provider: str, model: str, **units: int) -> float:
     return cost
 
 
-def record_usage(provider: str, capability: str, model: str, *, cached: bool = False, **units: int) -> UsageRecord:
+def record_usage(
+    provider: str, capability: str, model: str, *, cached: bool = False, **units: int
+) -> UsageRecord:
     """Record one call (cost estimated from the price table; 0 for cache hits)."""
     meter = current_meter()
     cost = 0.0 if cached else estimate_cost(provider, model, **units)
     rec = UsageRecord(
-        ts=time.time(), organisation=meter.organisation if meter else "local", provider=provider,
-        capability=capability, model=model, cost_usd=cost, cached=cached, **units,
+        ts=time.time(),
+        organisation=meter.organisation if meter else "local",
+        provider=provider,
+        capability=capability,
+        model=model,
+        cost_usd=cost,
+        cached=cached,
+        **units,
     )
     if meter is not None:
         meter.record(rec)

@@ -79,9 +79,16 @@ class CloudProvider:
         self.options = options
         extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         self.http = HTTPClient(
-            self.info.id, self.base_url, headers=self.auth_headers(), secrets=[self.api_key or ""],
-            key_hint=self.key_env(), timeout=timeout, max_retries=max_retries, transport=transport,
-            cache=response_cache, **extra,
+            self.info.id,
+            self.base_url,
+            headers=self.auth_headers(),
+            secrets=[self.api_key or ""],
+            key_hint=self.key_env(),
+            timeout=timeout,
+            max_retries=max_retries,
+            transport=transport,
+            cache=response_cache,
+            **extra,
         )
 
     @classmethod
@@ -92,7 +99,9 @@ class CloudProvider:
         model = cls.info.options
         if model is not None:
             # A section is shared by a vendor's providers ([openai]: chat, voice, images); each takes its own keys.
-            section = validate_options(cls.info.id, model, {k: v for k, v in section.items() if k in model.model_fields})
+            section = validate_options(
+                cls.info.id, model, {k: v for k, v in section.items() if k in model.model_fields}
+            )
         merged = {**section, **{k: v for k, v in options.items() if v is not None}}
         return cls(**merged)
 

@@ -23,8 +23,37 @@ _ABBREVIATIONS = frozenset(
 )
 # Breaking a line or cue right after these reads badly ("the | cat").
 _WEAK = frozenset(
-    {"a", "an", "the", "of", "to", "in", "on", "at", "for", "with", "and", "or", "but", "by", "from",
-     "as", "my", "your", "our", "their", "his", "her", "its", "this", "that", "is", "are", "was", "be"}
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "and",
+        "or",
+        "but",
+        "by",
+        "from",
+        "as",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "that",
+        "is",
+        "are",
+        "was",
+        "be",
+    }
 )
 
 _CUE_COST = 10.0  # each extra cue costs this much: prefer fewer, fuller cues...

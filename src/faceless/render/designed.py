@@ -88,8 +88,9 @@ def _wrap(words: list[str], size: int, max_width: int, stroke: int) -> list[str]
     return lines
 
 
-def fit_text(text: str, box_width: int, box_height: int, *, max_size: int, min_size: int = 12,
-             max_lines: int = 3) -> TextBlock:
+def fit_text(
+    text: str, box_width: int, box_height: int, *, max_size: int, min_size: int = 12, max_lines: int = 3
+) -> TextBlock:
     """Wrap `text` greedily and shrink the font until it fits `box_width` x `box_height`."""
     words = text.split()
     if not words:
@@ -111,8 +112,15 @@ def _stroke_for(size: int) -> int:
     return max(2, size // 14)
 
 
-def draw_text_block(image: Image.Image, block: TextBlock, box: SafeZone, *, top: int | None = None,
-                    fill: str = "#FFFFFF", stroke_fill: str = "#000000") -> tuple[int, int, int, int]:
+def draw_text_block(
+    image: Image.Image,
+    block: TextBlock,
+    box: SafeZone,
+    *,
+    top: int | None = None,
+    fill: str = "#FFFFFF",
+    stroke_fill: str = "#000000",
+) -> tuple[int, int, int, int]:
     """Draw `block` centred horizontally in `box` (at `top`, else centred), with outline and soft shadow.
 
     Returns the drawn text's bounding box (left, top, right, bottom).
@@ -163,8 +171,14 @@ def render_keyword_card(words: list[str], fmt: RenderFormat, out: Path, *, seed:
     box = keyword_box(fmt)
     bar_gap = max(8, fmt.height // 120)
     bar_h = max(4, fmt.height // 160)
-    block = fit_text(text, box.width, box.height - bar_gap - bar_h, max_size=int(fmt.width * 0.14),
-                     min_size=max(10, fmt.width // 40), max_lines=3)
+    block = fit_text(
+        text,
+        box.width,
+        box.height - bar_gap - bar_h,
+        max_size=int(fmt.width * 0.14),
+        min_size=max(10, fmt.width // 40),
+        max_lines=3,
+    )
     image = Image.new("RGBA", (fmt.width, fmt.height), (0, 0, 0, 0))
     top = box.top + max(0, (box.height - block.height - bar_gap - bar_h) // 3)
     _, _, _, bottom = draw_text_block(image, block, box, top=top)

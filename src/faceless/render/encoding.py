@@ -8,7 +8,16 @@ from faceless.domain.errors import InputError
 from faceless.storage.cache import content_key
 
 X264_PRESETS = (
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
 )
 PROFILES = ("baseline", "main", "high")
 
@@ -48,26 +57,40 @@ class EncoderSettings:
 
     def video_options(self) -> list[str]:
         """Output options for libx264 at a constant frame rate (no audio options)."""
-        x264 = ":".join([
-            f"keyint={self.gop}",
-            f"min-keyint={self.gop}",
-            "scenecut=0",  # keyframes only on the GOP grid: same structure for the same length
-            "open-gop=0",
-            f"bframes={self.bframes}",
-        ])
+        x264 = ":".join(
+            [
+                f"keyint={self.gop}",
+                f"min-keyint={self.gop}",
+                "scenecut=0",  # keyframes only on the GOP grid: same structure for the same length
+                "open-gop=0",
+                f"bframes={self.bframes}",
+            ]
+        )
         opts = [
-            "-c:v", "libx264",
-            "-preset", self.preset,
-            "-crf", str(self.crf),
-            "-profile:v", self.profile,
-            "-pix_fmt", self.pix_fmt,
-            "-g", str(self.gop),
-            "-keyint_min", str(self.gop),
-            "-bf", str(self.bframes),
-            "-flags", "+cgop",
-            "-x264-params", x264,
-            "-r", str(self.fps),
-            "-fps_mode", "cfr",  # ffmpeg >= 5.1; replaces -vsync cfr
+            "-c:v",
+            "libx264",
+            "-preset",
+            self.preset,
+            "-crf",
+            str(self.crf),
+            "-profile:v",
+            self.profile,
+            "-pix_fmt",
+            self.pix_fmt,
+            "-g",
+            str(self.gop),
+            "-keyint_min",
+            str(self.gop),
+            "-bf",
+            str(self.bframes),
+            "-flags",
+            "+cgop",
+            "-x264-params",
+            x264,
+            "-r",
+            str(self.fps),
+            "-fps_mode",
+            "cfr",  # ffmpeg >= 5.1; replaces -vsync cfr
         ]
         if self.threads is not None:
             opts += ["-threads", str(self.threads)]

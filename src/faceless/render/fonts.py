@@ -64,7 +64,10 @@ def _fc_match(family: str, bold: bool) -> Path | None:
     try:
         res = subprocess.run(
             [fc_match, "--format=%{family}\n%{file}\n%{weight}", pattern],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None

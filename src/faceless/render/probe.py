@@ -66,8 +66,13 @@ def _num(value: object, kind: type = float) -> float | int:
         return kind(0)  # type: ignore[call-arg,no-any-return]
 
 
-def probe(path: str | os.PathLike[str], *, count_frames: bool = False, timeout: float = 30,
-          input_options: Sequence[str] = ()) -> MediaInfo:
+def probe(
+    path: str | os.PathLike[str],
+    *,
+    count_frames: bool = False,
+    timeout: float = 30,
+    input_options: Sequence[str] = (),
+) -> MediaInfo:
     """Probe a local file; raise MediaRejected if ffprobe cannot read it.
 
     `input_options` go before the input, e.g. to pin the demuxer (`media.validate` does).
@@ -78,8 +83,16 @@ def probe(path: str | os.PathLike[str], *, count_frames: bool = False, timeout: 
     if p.stat().st_size == 0:
         raise MediaRejected(str(p), "empty file (0 bytes)")
     argv = [
-        ffprobe_bin(), "-v", "error", *input_options, "-protocol_whitelist", PROTOCOL_WHITELIST,
-        "-show_format", "-show_streams", "-of", "json",
+        ffprobe_bin(),
+        "-v",
+        "error",
+        *input_options,
+        "-protocol_whitelist",
+        PROTOCOL_WHITELIST,
+        "-show_format",
+        "-show_streams",
+        "-of",
+        "json",
     ]
     if count_frames:
         argv += ["-count_frames"]
@@ -90,8 +103,11 @@ def probe(path: str | os.PathLike[str], *, count_frames: bool = False, timeout: 
         raise MediaRejected(str(p), f"ffprobe failed: {e}") from None
     if res.returncode != 0:
         if "moov atom not found" in res.stderr:
-            raise MediaRejected(str(p), "truncated or incomplete MP4/MOV (its index, the moov atom, "
-                                        "is missing); re-export or re-download the file")
+            raise MediaRejected(
+                str(p),
+                "truncated or incomplete MP4/MOV (its index, the moov atom, "
+                "is missing); re-export or re-download the file",
+            )
         # ffprobe's first line names the cause; the last one is usually a generic "Invalid data".
         lines = [re.sub(r"^\[[^]]*\]\s*", "", ln) for ln in res.stderr.strip().splitlines()] or ["unreadable"]
         raise MediaRejected(str(p), f"not readable media ({lines[0]}); re-export the file")

@@ -117,6 +117,7 @@ def _execute(
     killer: threading.Timer | None = None
     timed_out = threading.Event()
     if timeout:
+
         def _kill() -> None:
             timed_out.set()
             proc.kill()

@@ -64,8 +64,7 @@ def _still_chain(fmt: RenderFormat, frames: int, index: int, fps: int) -> str:
     bw, bh = _even(fmt.width * (1 + PAN_MARGIN)), _even(fmt.height * (1 + PAN_MARGIN))
     return (
         f"scale=w={bw}:h={bh}:force_original_aspect_ratio=increase:force_divisible_by=2,"
-        f"format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/{fps}/TB,"
-        + _pan_crop(fmt, frames, index)
+        f"format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/{fps}/TB," + _pan_crop(fmt, frames, index)
     )
 
 
@@ -85,9 +84,15 @@ def _gradient_source(clip: SceneClip, fmt: RenderFormat, fps: int) -> str:
     )
 
 
-def segment_graph(clip: SceneClip, fmt: RenderFormat, fps: int, *, ass_path: Path | None = None,
-                  overlay_png: Path | None = None, input_options: list[str] | None = None
-                  ) -> tuple[list[Input], str]:
+def segment_graph(
+    clip: SceneClip,
+    fmt: RenderFormat,
+    fps: int,
+    *,
+    ass_path: Path | None = None,
+    overlay_png: Path | None = None,
+    input_options: list[str] | None = None,
+) -> tuple[list[Input], str]:
     """Inputs and filter graph of a scene's pictures (no output label, no pixel format yet).
 
     image: cover-scaled still with a slow pan; video: from `visual.start`, looped if short, converted
@@ -127,22 +132,36 @@ def segment_graph(clip: SceneClip, fmt: RenderFormat, fps: int, *, ass_path: Pat
     return inputs, graph
 
 
-def build_segment_command(clip: SceneClip, fmt: RenderFormat, *, out: Path, enc: EncoderSettings,
-                          ass_path: Path | None = None, overlay_png: Path | None = None,
-                          input_options: list[str] | None = None) -> FFmpegCommand:
+def build_segment_command(
+    clip: SceneClip,
+    fmt: RenderFormat,
+    *,
+    out: Path,
+    enc: EncoderSettings,
+    ass_path: Path | None = None,
+    overlay_png: Path | None = None,
+    input_options: list[str] | None = None,
+) -> FFmpegCommand:
     """The ffmpeg command rendering `clip` as a video-only segment of exactly `clip.frames` frames.
 
     See `segment_graph` for the pictures. `input_options` pin the visual's demuxer (from
     `media.validate.demuxer_options`) so a file is read only as what it was checked to be. Pure:
     no file is touched.
     """
-    inputs, graph = segment_graph(clip, fmt, enc.fps, ass_path=ass_path, overlay_png=overlay_png,
-                                  input_options=input_options)
+    inputs, graph = segment_graph(
+        clip, fmt, enc.fps, ass_path=ass_path, overlay_png=overlay_png, input_options=input_options
+    )
     graph += ",format=yuv420p,setsar=1[v]"
     output_options = [
-        "-map", "[v]", "-an", "-sn", "-dn",
-        "-frames:v", str(clip.frames),
+        "-map",
+        "[v]",
+        "-an",
+        "-sn",
+        "-dn",
+        "-frames:v",
+        str(clip.frames),
         *enc.video_options(),
-        "-map_metadata", "-1",
+        "-map_metadata",
+        "-1",
     ]
     return FFmpegCommand(inputs=inputs, output=str(out), filter_complex=graph, output_options=output_options)

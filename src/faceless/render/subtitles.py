@@ -46,7 +46,9 @@ class CaptionStyle:
     outline_alpha: int = 0  # 0 = opaque ... 255 = invisible
     outline: float = 4.0  # outline width, or padding of the box when `box`
     shadow: float = 0.0
-    box: bool = False  # translucent box behind the whole cue (BorderStyle 4, libass >= 0.17), padded by `outline`
+    box: bool = (
+        False  # translucent box behind the whole cue (BorderStyle 4, libass >= 0.17), padded by `outline`
+    )
     anchor: str = "bottom"  # "middle" | "bottom"
     position: float = 1.0
     highlight_scale: float = 1.0  # the spoken word is drawn this much larger
@@ -62,20 +64,46 @@ class CaptionStyle:
 STYLES: dict[str, CaptionStyle] = {
     # Big bold words in the lower middle of the safe zone; the spoken word pops in colour and size.
     "pop": CaptionStyle(
-        name="pop", font_size=92, outline=6, shadow=2, anchor="middle", position=0.72,
-        highlight_scale=1.15, max_chars=24, max_lines=2, max_words=4, max_duration=3.0,
+        name="pop",
+        font_size=92,
+        outline=6,
+        shadow=2,
+        anchor="middle",
+        position=0.72,
+        highlight_scale=1.15,
+        max_chars=24,
+        max_lines=2,
+        max_words=4,
+        max_duration=3.0,
         pause_break=0.3,
     ),
     # Subtitle look: two lines at the bottom of the safe zone on a translucent dark box.
     # BorderStyle 4 needs libass >= 0.17 (Debian 12: 0.17.1); the glyphs keep a soft dark outline.
     "classic": CaptionStyle(
-        name="classic", font_size=62, outline=10, outline_alpha=0x50, box=True, anchor="bottom",
-        position=1.0, max_chars=42, max_lines=2, max_duration=6.0,
+        name="classic",
+        font_size=62,
+        outline=10,
+        outline_alpha=0x50,
+        box=True,
+        anchor="bottom",
+        position=1.0,
+        max_chars=42,
+        max_lines=2,
+        max_duration=6.0,
     ),
     # Smaller regular weight, thin outline, lower part of the safe zone, gentle highlight.
     "minimal": CaptionStyle(
-        name="minimal", font_size=52, bold=False, outline=2, shadow=1, anchor="bottom",
-        position=0.92, highlight_strength=0.6, max_chars=36, max_lines=2, max_duration=5.0,
+        name="minimal",
+        font_size=52,
+        bold=False,
+        outline=2,
+        shadow=1,
+        anchor="bottom",
+        position=0.92,
+        highlight_strength=0.6,
+        max_chars=36,
+        max_lines=2,
+        max_duration=5.0,
     ),
 }
 
@@ -178,8 +206,9 @@ def _line_width(texts: Sequence[str], size: float, style: CaptionStyle, font: Fo
     return full + (style.highlight_scale - 1) * widest
 
 
-def ass_cues(words: list[Word], fmt: RenderFormat, style: str | CaptionStyle,
-             font: FontSpec | None = None) -> list[Cue]:
+def ass_cues(
+    words: list[Word], fmt: RenderFormat, style: str | CaptionStyle, font: FontSpec | None = None
+) -> list[Cue]:
     """The cues `build_ass` draws: display text only (no tofu), lines that fit the safe zone."""
     sty = get_style(style) if isinstance(style, str) else style
     if sty is None:
@@ -197,8 +226,12 @@ def ass_cues(words: list[Word], fmt: RenderFormat, style: str | CaptionStyle,
         return _line_width(texts, geo.size, sty, font) <= geo.avail_width
 
     return group_cues(
-        shown, max_chars=sty.max_chars, max_lines=sty.max_lines, max_words=sty.max_words,
-        max_duration=sty.max_duration, pause_break=sty.pause_break,
+        shown,
+        max_chars=sty.max_chars,
+        max_lines=sty.max_lines,
+        max_words=sty.max_words,
+        max_duration=sty.max_duration,
+        pause_break=sty.pause_break,
         line_fits=lambda texts: fits(tuple(texts)),
     )
 
@@ -222,13 +255,15 @@ def build_ass(
     highlight = parse_colour(highlight_colour)
     sty = get_style(style)
     subs = pysubs2.SSAFile()
-    subs.info.update({
-        "PlayResX": str(fmt.width),
-        "PlayResY": str(fmt.height),
-        "WrapStyle": "2",  # never wrap: lines are broken here, measured against the safe zone
-        "ScaledBorderAndShadow": "yes",
-        "YCbCr Matrix": "None",  # colours are plain RGB
-    })
+    subs.info.update(
+        {
+            "PlayResX": str(fmt.width),
+            "PlayResY": str(fmt.height),
+            "WrapStyle": "2",  # never wrap: lines are broken here, measured against the safe zone
+            "ScaledBorderAndShadow": "yes",
+            "YCbCr Matrix": "None",  # colours are plain RGB
+        }
+    )
     if sty is None:
         subs.styles["Default"] = pysubs2.SSAStyle(fontname="Sans")
         return subs.to_string("ass")

@@ -47,13 +47,21 @@ def make_thumbnail(video: Path, title: str, fmt: RenderFormat, out: Path) -> Pat
     if "\n" in title.strip():
         raise InputError("the title has line breaks: give it on one line (it is wrapped to fit)")
     with tempfile.TemporaryDirectory(prefix="faceless-thumb-") as tmp:
-        frame_path = run_ffmpeg(grab_frame_command(video, fmt, Path(tmp) / "frame.png", duration=info.duration))
+        frame_path = run_ffmpeg(
+            grab_frame_command(video, fmt, Path(tmp) / "frame.png", duration=info.duration)
+        )
         with Image.open(frame_path) as im:
             frame = im.convert("RGB")
     if title.strip():
         box = fmt.safe
-        block = fit_text(title.strip(), box.width, int(box.height * 0.6), max_size=int(fmt.width * 0.12),
-                         min_size=max(10, fmt.width // 40), max_lines=4)
+        block = fit_text(
+            title.strip(),
+            box.width,
+            int(box.height * 0.6),
+            max_size=int(fmt.width * 0.12),
+            min_size=max(10, fmt.width // 40),
+            max_lines=4,
+        )
         # Top of the safe zone: burned captions, if any, sit lower in the frame.
         draw_text_block(frame, block, box, top=box.top + box.height // 20)
     return save_atomic(frame, out, "JPEG", quality=90, optimize=True)

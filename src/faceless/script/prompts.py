@@ -14,7 +14,7 @@ FORMATS: dict[str, str] = {
     ),
     "listicle": (
         "a listicle: a hook that promises the list, then one scene per item, each starting with its number "
-        "(\"Number three: ...\"), counting down to the best one, then a quick closing line"
+        '("Number three: ..."), counting down to the best one, then a quick closing line'
     ),
     "story": (
         "a story: a gripping first line that drops us into the moment, a build-up with one twist, and a "

@@ -64,8 +64,10 @@ class ScriptDraft(BaseModel):
 
     def to_scenes(self) -> list[Scene]:
         """Domain scenes (`s1`, `s2`, ...) for a Project."""
-        return [Scene(id=f"s{i}", narration=c.narration, keywords=c.keywords, visual_intent=c.visual_intent)
-                for i, c in enumerate(self.scenes, 1)]
+        return [
+            Scene(id=f"s{i}", narration=c.narration, keywords=c.keywords, visual_intent=c.visual_intent)
+            for i, c in enumerate(self.scenes, 1)
+        ]
 
 
 def script_schema() -> dict[str, Any]:
@@ -109,12 +111,15 @@ def write_script(
 ) -> ScriptDraft:
     """Ask `llm` for a script about `topic`; validate it and retry once if the answer is invalid."""
     if not topic.strip():
-        raise InputError("empty topic: pass --topic \"what the video is about\"")
+        raise InputError('empty topic: pass --topic "what the video is about"')
     if not 5 <= duration <= 600:
         raise InputError(f"duration {duration}s out of range: choose 5 to 600 seconds")
-    messages = [ChatMessage("system", SYSTEM),
-                ChatMessage("user", user_prompt(topic, format=format, duration=duration, tone=tone,
-                                                language=language))]
+    messages = [
+        ChatMessage("system", SYSTEM),
+        ChatMessage(
+            "user", user_prompt(topic, format=format, duration=duration, tone=tone, language=language)
+        ),
+    ]
     max_tokens = max(1024, target_words(duration) * 4 + 600)
     schema = script_schema()
     problem = ""
@@ -132,16 +137,24 @@ def write_script(
             log.warning("script attempt %d invalid: %s", attempt + 1, problem)
             # Show the model its own answer and what was wrong (also makes the retry a new request,
             # so the response cache cannot hand back the same invalid answer).
-            messages = [*messages[:2], *([ChatMessage("assistant", text)] if text else []),
-                        ChatMessage("user", f"That answer was invalid ({problem}). Reply again with only the "
-                                            "JSON object matching the schema, every field filled in.")]
+            messages = [
+                *messages[:2],
+                *([ChatMessage("assistant", text)] if text else []),
+                ChatMessage(
+                    "user",
+                    f"That answer was invalid ({problem}). Reply again with only the "
+                    "JSON object matching the schema, every field filled in.",
+                ),
+            ]
             continue
         words, want = draft.word_count, target_words(duration)
         if not want * 0.5 <= words <= want * 1.6:
             log.warning("script has %d words for a target of %d", words, want)
         return draft
-    raise ProviderError(f"the language model returned an invalid script twice ({problem}): "
-                        "try again, or use a stronger model (tier final)")
+    raise ProviderError(
+        f"the language model returned an invalid script twice ({problem}): "
+        "try again, or use a stronger model (tier final)"
+    )
 
 
 def _describe(exc: Exception) -> str:

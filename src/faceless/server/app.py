@@ -38,7 +38,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(
-    settings: Settings | None = None, *, migrate: bool = True, limiter: RateLimiter | None = None,
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    limiter: RateLimiter | None = None,
     jobs: bool = True,
 ) -> FastAPI:
     """The API app. With `migrate`, the database schema is upgraded to the newest revision first.

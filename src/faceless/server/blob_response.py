@@ -67,9 +67,17 @@ def content_disposition(disposition: str, filename: str) -> str:
     return f'{disposition}; filename="{filename}"'
 
 
-def blob_response(request: Request, blobs: LocalBlobStore, key: str, *, media_type: str,
-                  filename: str | None = None, disposition: str = "inline", redirect: bool = False,
-                  headers: dict[str, str] | None = None) -> Response | None:
+def blob_response(
+    request: Request,
+    blobs: LocalBlobStore,
+    key: str,
+    *,
+    media_type: str,
+    filename: str | None = None,
+    disposition: str = "inline",
+    redirect: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response | None:
     """The response serving blob `key` (Range supported), or None if there is no such blob."""
     from faceless.storage.s3 import S3BlobStore
 
@@ -78,8 +86,13 @@ def blob_response(request: Request, blobs: LocalBlobStore, key: str, *, media_ty
         path = blobs.local_path(key)
         if path is None:
             return None
-        return FileResponse(path, media_type=media_type, filename=filename, content_disposition_type=disposition,
-                            headers=headers)
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=filename,
+            content_disposition_type=disposition,
+            headers=headers,
+        )
     st = blobs.stat(key)
     if st is None:
         return None

@@ -51,9 +51,13 @@ def install_docs(app: FastAPI) -> None:
     def docs_asset(name: str) -> FileResponse:
         # A fixed allow-list: the name never becomes a path by itself.
         if name == "init.js":
-            return FileResponse(INIT_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=3600"})
+            return FileResponse(
+                INIT_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=3600"}
+            )
         if name not in ASSETS:
             from faceless.server.errors import not_found
 
             raise not_found("file")
-        return FileResponse(root / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
+        return FileResponse(
+            root / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"}
+        )

@@ -50,7 +50,9 @@ _WATCHED_TABLES = frozenset(m.__table__ for m in _WATCHED)  # type: ignore[attr-
 class TTLCache:
     """A small thread-safe map whose entries expire after `ttl` seconds."""
 
-    def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self.clock = clock
@@ -155,8 +157,11 @@ async def read_principal(request: Request) -> Principal:
             found = authenticate(request, ctx, db)
             principal = _snapshot(db, found) if found is not None else None
         if principal is None:
-            raise ApiError(401, "not signed in: send 'Authorization: Bearer <token>' or log in",
-                           headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401,
+                "not signed in: send 'Authorization: Bearer <token>' or log in",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if cred is not None:
             # Never past the credential's own expiry: an access token or API key that expires in
             # 0.5 s is cached for 0.5 s, not for the whole TTL.
@@ -172,8 +177,9 @@ ReadPrincipal = Annotated[Principal, Depends(read_principal)]
 def read_access(permission: Permission) -> Callable[..., Awaitable[OrgAccess]]:
     """Dependency: the caller's membership of `org_id` holding `permission` (404 non-member, 403 role)."""
 
-    async def dependency(request: Request, principal: ReadPrincipal,
-                         org_id: Annotated[str, Path(max_length=64)]) -> OrgAccess:
+    async def dependency(
+        request: Request, principal: ReadPrincipal, org_id: Annotated[str, Path(max_length=64)]
+    ) -> OrgAccess:
         key = (org_id, principal.user.id)
         found = memberships.get(key)
         if found is None:

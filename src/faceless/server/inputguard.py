@@ -80,9 +80,11 @@ class RejectNul:
 
 async def _reject(send: Send) -> None:
     body = json.dumps({"error": {"code": "validation_error", "message": MESSAGE}}).encode()
-    await send({
-        "type": "http.response.start",
-        "status": 422,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

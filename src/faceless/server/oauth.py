@@ -55,8 +55,11 @@ class Flow:
 
 def configured(settings: Settings) -> list[str]:
     """Providers with a client id and secret."""
-    return [p for p in PROVIDERS if getattr(settings, f"oauth_{p}_client_id") and
-            getattr(settings, f"oauth_{p}_client_secret")]
+    return [
+        p
+        for p in PROVIDERS
+        if getattr(settings, f"oauth_{p}_client_id") and getattr(settings, f"oauth_{p}_client_secret")
+    ]
 
 
 def redirect_uri(settings: Settings, provider: str) -> str:
@@ -101,22 +104,35 @@ def _google_metadata(settings: Settings) -> dict[str, Any]:
                 raise ValueError(f"no {key}")
         return dict(meta)
     except (httpx.HTTPError, ValueError) as e:
-        raise OAuthFailed(f"Google sign-in is unavailable right now ({type(e).__name__}): try again later") from None
+        raise OAuthFailed(
+            f"Google sign-in is unavailable right now ({type(e).__name__}): try again later"
+        ) from None
 
 
 def start(settings: Settings, provider: str, next_path: str) -> tuple[str, Flow]:
     """(URL to send the browser to, the flow to keep in the cookie)."""
-    flow = Flow(provider=provider, state=generate_token(32), nonce=generate_token(32),
-                verifier=generate_token(64), next=next_path, expires=time.time() + FLOW_SECONDS)
+    flow = Flow(
+        provider=provider,
+        state=generate_token(32),
+        nonce=generate_token(32),
+        verifier=generate_token(64),
+        next=next_path,
+        expires=time.time() + FLOW_SECONDS,
+    )
     if provider == "google":
         meta = _google_metadata(settings)
         with _client(settings, provider, scope="openid email profile") as client:
-            url, _ = client.create_authorization_url(meta["authorization_endpoint"], state=flow.state,
-                                                     nonce=flow.nonce, code_verifier=flow.verifier)
+            url, _ = client.create_authorization_url(
+                meta["authorization_endpoint"],
+                state=flow.state,
+                nonce=flow.nonce,
+                code_verifier=flow.verifier,
+            )
     else:
         with _client(settings, provider, scope="read:user user:email") as client:
-            url, _ = client.create_authorization_url(settings.oauth_github_authorize_url, state=flow.state,
-                                                     code_verifier=flow.verifier)
+            url, _ = client.create_authorization_url(
+                settings.oauth_github_authorize_url, state=flow.state, code_verifier=flow.verifier
+            )
     return url, flow
 
 
@@ -129,7 +145,9 @@ def finish(settings: Settings, flow: Flow, code: str) -> Identity:
     except OAuthFailed:
         raise
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as e:
-        raise OAuthFailed(f"{flow.provider.capitalize()} sign-in failed ({type(e).__name__}): try again") from None
+        raise OAuthFailed(
+            f"{flow.provider.capitalize()} sign-in failed ({type(e).__name__}): try again"
+        ) from None
     except Exception as e:  # noqa: BLE001 - Authlib raises its own error types for a refused code
         raise OAuthFailed(f"{flow.provider.capitalize()} refused the sign-in ({e}): try again") from None
 
@@ -137,8 +155,9 @@ def finish(settings: Settings, flow: Flow, code: str) -> Identity:
 def _google_identity(settings: Settings, flow: Flow, code: str) -> Identity:
     meta = _google_metadata(settings)
     with _client(settings, "google") as client:
-        token = client.fetch_token(meta["token_endpoint"], code=code, code_verifier=flow.verifier,
-                                   grant_type="authorization_code")
+        token = client.fetch_token(
+            meta["token_endpoint"], code=code, code_verifier=flow.verifier, grant_type="authorization_code"
+        )
     id_token = token.get("id_token")
     if not id_token:
         raise OAuthFailed("Google returned no ID token: try again")
@@ -164,10 +183,16 @@ def _google_identity(settings: Settings, flow: Flow, code: str) -> Identity:
 
 def _github_identity(settings: Settings, flow: Flow, code: str) -> Identity:
     with _client(settings, "github") as client:
-        token = client.fetch_token(settings.oauth_github_token_url, code=code, code_verifier=flow.verifier,
-                                   headers={"Accept": "application/json"})
+        token = client.fetch_token(
+            settings.oauth_github_token_url,
+            code=code,
+            code_verifier=flow.verifier,
+            headers={"Accept": "application/json"},
+        )
         if "access_token" not in token:
-            raise OAuthFailed(f"GitHub refused the sign-in ({token.get('error', 'no access token')}): try again")
+            raise OAuthFailed(
+                f"GitHub refused the sign-in ({token.get('error', 'no access token')}): try again"
+            )
         api = settings.oauth_github_api_url.rstrip("/")
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
         user = client.get(f"{api}/user", headers=headers)
@@ -175,7 +200,12 @@ def _github_identity(settings: Settings, flow: Flow, code: str) -> Identity:
         emails = client.get(f"{api}/user/emails", headers=headers)
         emails.raise_for_status()
     profile = user.json()
-    primary = next((e for e in emails.json() if isinstance(e, dict) and e.get("primary") and e.get("verified")),
-                   None)
-    return Identity("github", str(profile["id"]), primary["email"] if primary else None,
-                    str(profile.get("name") or profile.get("login") or ""))
+    primary = next(
+        (e for e in emails.json() if isinstance(e, dict) and e.get("primary") and e.get("verified")), None
+    )
+    return Identity(
+        "github",
+        str(profile["id"]),
+        primary["email"] if primary else None,
+        str(profile.get("name") or profile.get("login") or ""),
+    )

@@ -20,8 +20,9 @@ class RateLimiter(Protocol):
 class MemoryRateLimiter:
     """Buckets in a bounded LRU dict (per process; `share` splits each limit between HTTP workers)."""
 
-    def __init__(self, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic, *,
-                 share: int = 1) -> None:
+    def __init__(
+        self, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic, *, share: int = 1
+    ) -> None:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
         self._lock = threading.Lock()
         self._max = max_keys

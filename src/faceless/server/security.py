@@ -104,7 +104,9 @@ class Tokens:
         claims = self._decode(token, "access")
         if claims is None or not isinstance(claims.get("sid"), str):
             return None
-        return AccessClaims(user_id=str(claims["sub"]), family_id=claims["sid"], expires_at=float(claims["exp"]))
+        return AccessClaims(
+            user_id=str(claims["sub"]), family_id=claims["sid"], expires_at=float(claims["exp"])
+        )
 
     def mfa_pending(self, user_id: str) -> str:
         return self._encode({"sub": user_id, "typ": "mfa"}, self.mfa_ttl)

@@ -35,8 +35,9 @@ def words(q: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(q)][:MAX_WORDS]
 
 
-def search_query(dialect: str, org_id: str, q: str, *, kinds: Iterable[str] = (),
-                 cap: int = 10_000) -> tuple[str, dict[str, object]] | None:
+def search_query(
+    dialect: str, org_id: str, q: str, *, kinds: Iterable[str] = (), cap: int = 10_000
+) -> tuple[str, dict[str, object]] | None:
     """The SQL and parameters that rank the org's assets for `q` (None: no words to look for)."""
     terms = words(q)
     if not terms:
@@ -50,19 +51,25 @@ def search_query(dialect: str, org_id: str, q: str, *, kinds: Iterable[str] = ()
         # Each word goes through plainto_tsquery (stemming, stop words; never tsquery syntax), OR-ed.
         params.update({f"w{i}": w for i, w in enumerate(terms)})
         query = " || ".join(f"plainto_tsquery('english', :w{i})" for i in range(len(terms)))
-        sql = (f"SELECT a.id, ts_rank(a.{PG_COLUMN}, q) AS score FROM assets a, (SELECT {query} AS q) AS t "  # noqa: S608
-               f"WHERE a.org_id = :org{kind_sql} AND a.{PG_COLUMN} @@ q ORDER BY score DESC, a.id LIMIT :cap")
+        sql = (
+            f"SELECT a.id, ts_rank(a.{PG_COLUMN}, q) AS score FROM assets a, (SELECT {query} AS q) AS t "  # noqa: S608
+            f"WHERE a.org_id = :org{kind_sql} AND a.{PG_COLUMN} @@ q ORDER BY score DESC, a.id LIMIT :cap"
+        )
         return sql, params
     # FTS5: each word quoted (a phrase of one word, so AND/OR/NEAR/* in the query are just words).
     # bm25 is lower-is-better (negative): negated so that both engines answer higher-is-better.
     params["m"] = " OR ".join(f'"{w}"' for w in terms)
-    sql = (f"SELECT a.id, -bm25({FTS_TABLE}, 4.0, 1.0, 4.0) AS score FROM {FTS_TABLE} "  # noqa: S608
-           f"JOIN assets a ON a.rowid = {FTS_TABLE}.rowid "
-           f"WHERE {FTS_TABLE} MATCH :m AND a.org_id = :org{kind_sql} ORDER BY score DESC, a.id LIMIT :cap")
+    sql = (
+        f"SELECT a.id, -bm25({FTS_TABLE}, 4.0, 1.0, 4.0) AS score FROM {FTS_TABLE} "  # noqa: S608
+        f"JOIN assets a ON a.rowid = {FTS_TABLE}.rowid "
+        f"WHERE {FTS_TABLE} MATCH :m AND a.org_id = :org{kind_sql} ORDER BY score DESC, a.id LIMIT :cap"
+    )
     return sql, params
 
 
-def ranked(db: Session, org_id: str, q: str, *, kinds: Iterable[str] = (), cap: int = 10_000) -> list[tuple[str, float]]:
+def ranked(
+    db: Session, org_id: str, q: str, *, kinds: Iterable[str] = (), cap: int = 10_000
+) -> list[tuple[str, float]]:
     """(asset id, score) of the org's assets matching any word of `q`, best first (higher is better)."""
     found = search_query(db.get_bind().dialect.name, org_id, q, kinds=kinds, cap=cap)
     if found is None:

@@ -109,7 +109,9 @@ def lease(
         return None
     job = db.get(Job, candidate, populate_existing=True)
     assert job is not None
-    append_event(db, job.id, "state", stage=job.stage, message=f"running (attempt {job.attempts}, worker {owner})")
+    append_event(
+        db, job.id, "state", stage=job.stage, message=f"running (attempt {job.attempts}, worker {owner})"
+    )
     db.commit()
     return Lease(job_id=job.id, owner=owner, attempt=job.attempts, stage=job.stage)
 

@@ -39,7 +39,9 @@ def make_huey(queue_url: str) -> Huey:
             raise InputError(f"queue URL {queue_url!r} needs a file: use sqlite:////path/queue.db")
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=db, results=False)
-    raise InputError(f"unsupported queue URL {queue_url!r}: use sqlite:///PATH (embedded) or redis://HOST:PORT/DB")
+    raise InputError(
+        f"unsupported queue URL {queue_url!r}: use sqlite:///PATH (embedded) or redis://HOST:PORT/DB"
+    )
 
 
 class HueyJobQueue:

@@ -26,36 +26,67 @@ class DBUsageStore:
     def add(self, record: UsageRecord) -> None:
         # Its own short transaction: usage must be recorded even if the job later fails.
         with self.sessions() as db:
-            db.add(ProviderUsage(
-                ts=record.ts, org_id=record.organisation, job_id=self.job_id, provider=record.provider,
-                capability=record.capability, model=record.model, input_tokens=record.input_tokens,
-                output_tokens=record.output_tokens, characters=record.characters, images=record.images,
-                cost_usd=record.cost_usd, cached=record.cached,
-            ))
+            db.add(
+                ProviderUsage(
+                    ts=record.ts,
+                    org_id=record.organisation,
+                    job_id=self.job_id,
+                    provider=record.provider,
+                    capability=record.capability,
+                    model=record.model,
+                    input_tokens=record.input_tokens,
+                    output_tokens=record.output_tokens,
+                    characters=record.characters,
+                    images=record.images,
+                    cost_usd=record.cost_usd,
+                    cached=record.cached,
+                )
+            )
             db.commit()
 
     def spent(self, organisation: str, since: float) -> float:
         with self.sessions() as db:
-            total = db.scalar(select(func.coalesce(func.sum(ProviderUsage.cost_usd), 0.0))
-                              .where(ProviderUsage.org_id == organisation, ProviderUsage.ts >= since))
+            total = db.scalar(
+                select(func.coalesce(func.sum(ProviderUsage.cost_usd), 0.0)).where(
+                    ProviderUsage.org_id == organisation, ProviderUsage.ts >= since
+                )
+            )
         return float(total or 0.0)
 
     def records(self, organisation: str | None = None, since: float = 0.0) -> list[UsageRecord]:
-        query = select(ProviderUsage).where(ProviderUsage.ts >= since).order_by(ProviderUsage.ts, ProviderUsage.id)
+        query = (
+            select(ProviderUsage)
+            .where(ProviderUsage.ts >= since)
+            .order_by(ProviderUsage.ts, ProviderUsage.id)
+        )
         if organisation is not None:
             query = query.where(ProviderUsage.org_id == organisation)
         with self.sessions() as db:
-            return [UsageRecord(ts=r.ts, organisation=r.org_id, provider=r.provider, capability=r.capability,
-                                model=r.model, input_tokens=r.input_tokens, output_tokens=r.output_tokens,
-                                characters=r.characters, images=r.images, cost_usd=r.cost_usd, cached=r.cached)
-                    for r in db.scalars(query)]
+            return [
+                UsageRecord(
+                    ts=r.ts,
+                    organisation=r.org_id,
+                    provider=r.provider,
+                    capability=r.capability,
+                    model=r.model,
+                    input_tokens=r.input_tokens,
+                    output_tokens=r.output_tokens,
+                    characters=r.characters,
+                    images=r.images,
+                    cost_usd=r.cost_usd,
+                    cached=r.cached,
+                )
+                for r in db.scalars(query)
+            ]
 
 
 def meter_for_job(sessions: sessionmaker[Session], org_id: str, job_id: str) -> UsageMeter:
     """The meter a render job records to: its organisation, that organisation's plan."""
     with sessions() as db:
         plan = db.scalar(select(Organisation.plan).where(Organisation.id == org_id)) or "free"
-    return UsageMeter(DBUsageStore(sessions, job_id), organisation=org_id, plan=PLANS.get(plan, PLANS["free"]))
+    return UsageMeter(
+        DBUsageStore(sessions, job_id), organisation=org_id, plan=PLANS.get(plan, PLANS["free"])
+    )
 
 
 @dataclass(frozen=True)
@@ -71,9 +102,13 @@ def month_summary(db: Session, org_id: str, now: float | None = None) -> tuple[f
     """(start of the current month, usage per provider and capability this month)."""
     since = month_start(now if now is not None else datetime.now(UTC).timestamp())
     rows = db.execute(
-        select(ProviderUsage.provider, ProviderUsage.capability, func.count(),
-               func.sum(func.cast(ProviderUsage.cached, ProviderUsage.images.type)),
-               func.coalesce(func.sum(ProviderUsage.cost_usd), 0.0))
+        select(
+            ProviderUsage.provider,
+            ProviderUsage.capability,
+            func.count(),
+            func.sum(func.cast(ProviderUsage.cached, ProviderUsage.images.type)),
+            func.coalesce(func.sum(ProviderUsage.cost_usd), 0.0),
+        )
         .where(ProviderUsage.org_id == org_id, ProviderUsage.ts >= since)
         .group_by(ProviderUsage.provider, ProviderUsage.capability)
         .order_by(ProviderUsage.provider, ProviderUsage.capability)

@@ -160,8 +160,9 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def blob_store_for(data_dir: Path, storage_url: str = "", *, endpoint_url: str | None = None,
-                   region: str | None = None) -> LocalBlobStore:
+def blob_store_for(
+    data_dir: Path, storage_url: str = "", *, endpoint_url: str | None = None, region: str | None = None
+) -> LocalBlobStore:
     """The store a service with `data_dir` uses (shared by the API and its workers): local files under
     `<data_dir>/blobs`, or an S3-compatible bucket (`s3://bucket/prefix`; local copies of ffmpeg inputs
     are kept in that folder). ValueError for a storage URL it cannot use."""

@@ -40,9 +40,18 @@ class ObjectStat:
 class S3BlobStore(LocalBlobStore):
     """The `BlobStore` calls on `bucket/prefix`; `root` only holds temp files and local copies for ffmpeg."""
 
-    def __init__(self, cache_root: Path, bucket: str, prefix: str = "", *, client: Any = None,
-                 endpoint_url: str | None = None, region: str | None = None,
-                 multipart_threshold: int = 16 * MB, multipart_chunksize: int = 16 * MB) -> None:
+    def __init__(
+        self,
+        cache_root: Path,
+        bucket: str,
+        prefix: str = "",
+        *,
+        client: Any = None,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        multipart_threshold: int = 16 * MB,
+        multipart_chunksize: int = 16 * MB,
+    ) -> None:
         super().__init__(cache_root)
         if not bucket:
             raise ValueError("an S3 store needs a bucket: FACELESS_STORAGE_URL=s3://bucket/prefix")
@@ -57,13 +66,20 @@ class S3BlobStore(LocalBlobStore):
         if client is None:
             # MinIO and most self-hosted stores want path-style URLs (http://host:9000/bucket/key);
             # AWS picks virtual-hosted style itself.
-            config = Config(retries={"mode": "standard", "max_attempts": 5},
-                            s3={"addressing_style": "path" if endpoint_url else "auto"})
-            client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config)
+            config = Config(
+                retries={"mode": "standard", "max_attempts": 5},
+                s3={"addressing_style": "path" if endpoint_url else "auto"},
+            )
+            client = boto3.client(
+                "s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config
+            )
         self.s3 = client
         # S3 parts must be >= 5 MiB (all but the last); memory use is about chunksize x concurrency.
-        self.transfer = TransferConfig(multipart_threshold=max(5 * MB, multipart_threshold),
-                                       multipart_chunksize=max(5 * MB, multipart_chunksize), max_concurrency=4)
+        self.transfer = TransferConfig(
+            multipart_threshold=max(5 * MB, multipart_threshold),
+            multipart_chunksize=max(5 * MB, multipart_chunksize),
+            max_concurrency=4,
+        )
 
     # --- names ------------------------------------------------------------------------------------
 
@@ -94,8 +110,9 @@ class S3BlobStore(LocalBlobStore):
         source = Path(source)
         digest = sha256_file(source)
         size = source.stat().st_size
-        self.s3.upload_file(str(source), self.bucket, name, ExtraArgs={"Metadata": {"sha256": digest}},
-                            Config=self.transfer)
+        self.s3.upload_file(
+            str(source), self.bucket, name, ExtraArgs={"Metadata": {"sha256": digest}}, Config=self.transfer
+        )
         self._forget(key)  # an older local copy is stale now
         if move:
             source.unlink(missing_ok=True)
@@ -125,7 +142,9 @@ class S3BlobStore(LocalBlobStore):
             if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
-        return ObjectStat(size=int(head["ContentLength"]), etag=str(head["ETag"]), modified=head.get("LastModified"))
+        return ObjectStat(
+            size=int(head["ContentLength"]), etag=str(head["ETag"]), modified=head.get("LastModified")
+        )
 
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
@@ -134,8 +153,15 @@ class S3BlobStore(LocalBlobStore):
         st = self.stat(key)
         return st.size if st else None
 
-    def iter_range(self, key: str, start: int = 0, end: int | None = None, *, etag: str | None = None,
-                   chunk_size: int = 256 * 1024) -> Iterator[bytes]:
+    def iter_range(
+        self,
+        key: str,
+        start: int = 0,
+        end: int | None = None,
+        *,
+        etag: str | None = None,
+        chunk_size: int = 256 * 1024,
+    ) -> Iterator[bytes]:
         """Bytes `start..end` (inclusive; `end=None`: to the end) of `key`, streamed from the bucket.
 
         The GET is sent before this returns (so a missing object raises here, not mid-response); with
@@ -155,8 +181,9 @@ class S3BlobStore(LocalBlobStore):
 
         return chunks()
 
-    def presigned_url(self, key: str, *, expires: int = 300, media_type: str | None = None,
-                      disposition: str | None = None) -> str:
+    def presigned_url(
+        self, key: str, *, expires: int = 300, media_type: str | None = None, disposition: str | None = None
+    ) -> str:
         """A time-limited GET URL for `key`, answered by the object store itself."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.object_name(key)}
         if media_type:
@@ -218,7 +245,9 @@ class S3BlobStore(LocalBlobStore):
         for page in paginator.paginate(Bucket=self.bucket, Prefix=folder):
             keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
             for i in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-                self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys[i:i + 1000], "Quiet": True})
+                self.s3.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": keys[i : i + 1000], "Quiet": True}
+                )
         super().delete_prefix(prefix)
 
 
@@ -226,12 +255,16 @@ def parse_storage_url(url: str) -> tuple[str, str]:
     """`s3://bucket/some/prefix` -> ("bucket", "some/prefix"); ValueError for anything else."""
     parts = urlsplit(url)
     if parts.scheme != "s3" or not parts.netloc:
-        raise ValueError(f"unsupported storage URL {url!r}: use s3://bucket/prefix (or leave it unset for local files)")
+        raise ValueError(
+            f"unsupported storage URL {url!r}: use s3://bucket/prefix (or leave it unset for local files)"
+        )
     prefix = parts.path.strip("/")
     if prefix:
         try:
             check_key(prefix)
         except ValueError:
-            raise ValueError(f"storage URL {url!r}: the prefix may only hold letters, digits, '.', '_' and '-' "
-                             "between slashes") from None
+            raise ValueError(
+                f"storage URL {url!r}: the prefix may only hold letters, digits, '.', '_' and '-' "
+                "between slashes"
+            ) from None
     return parts.netloc, prefix

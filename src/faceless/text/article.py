@@ -46,7 +46,9 @@ def _html_to_article(html: str | bytes, where: str, url: str | None) -> Article:
         favor_precision=True,
     )
     if not text or not has_speakable(text):
-        raise InputError(f"{where}: no article text found on the page; save the text to a .txt file and use that")
+        raise InputError(
+            f"{where}: no article text found on the page; save the text to a .txt file and use that"
+        )
     meta = trafilatura.extract_metadata(html)
     title = (meta.title if meta and meta.title else "") or _first_heading(text) or ""
     return Article(title=title.strip(), text=_plain(text, where), url=url)
@@ -57,7 +59,9 @@ def _plain(text: str, where: str) -> str:
     try:
         paragraphs = parse_script_paragraphs(text, markdown=True)
     except InputError:
-        raise InputError(f"{where}: no article text found; save the text to a .txt file and use that") from None
+        raise InputError(
+            f"{where}: no article text found; save the text to a .txt file and use that"
+        ) from None
     return "\n\n".join(" ".join(beats) for beats in paragraphs)
 
 
@@ -111,7 +115,9 @@ def _load_file(path: Path, max_bytes: int) -> Article:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(f"{where}: file is {size} bytes, over the {max_bytes}-byte limit; use a shorter article")
+            raise InputError(
+                f"{where}: file is {size} bytes, over the {max_bytes}-byte limit; use a shorter article"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{where}: cannot read the file ({exc.strerror or exc}); check the path") from exc
@@ -146,13 +152,17 @@ def _fetch(url: str, timeout: float, max_bytes: int) -> tuple[bytes, str, str | 
                     )
                 declared = response.headers.get("content-length")
                 if declared and declared.isascii() and declared.isdecimal() and int(declared) > max_bytes:
-                    raise InputError(f"{url}: page is larger than {max_bytes} bytes; link to a shorter article")
+                    raise InputError(
+                        f"{url}: page is larger than {max_bytes} bytes; link to a shorter article"
+                    )
                 chunks: list[bytes] = []
                 total = 0
                 for chunk in response.iter_bytes():
                     total += len(chunk)
                     if total > max_bytes:
-                        raise InputError(f"{url}: page is larger than {max_bytes} bytes; link to a shorter article")
+                        raise InputError(
+                            f"{url}: page is larger than {max_bytes} bytes; link to a shorter article"
+                        )
                     if time.monotonic() > deadline:
                         raise InputError(f"{url}: download took longer than {timeout:g} s; try again later")
                     chunks.append(chunk)
@@ -160,7 +170,9 @@ def _fetch(url: str, timeout: float, max_bytes: int) -> tuple[bytes, str, str | 
     except httpx.TooManyRedirects as exc:
         raise InputError(f"{url}: more than {MAX_REDIRECTS} redirects; link to the article itself") from exc
     except httpx.TimeoutException as exc:
-        raise InputError(f"{url}: no answer within {timeout:g} s; check the address or try again later") from exc
+        raise InputError(
+            f"{url}: no answer within {timeout:g} s; check the address or try again later"
+        ) from exc
     except httpx.UnsupportedProtocol as exc:
         raise InputError(f"{url}: redirected to an address that is not http(s); link to the article") from exc
     except httpx.HTTPError as exc:
@@ -184,9 +196,15 @@ def load_article(source: str, *, timeout: float = 20.0, max_bytes: int = 5_000_0
         body, media_type, charset, final_url = _fetch(source, timeout, max_bytes)
         if media_type in _HTML_TYPES:
             return _html_to_article(_html_source(body, charset), source, final_url)
-        return _text_article(_decode(body, charset), final_url, final_url, source, media_type == "text/markdown")
+        return _text_article(
+            _decode(body, charset), final_url, final_url, source, media_type == "text/markdown"
+        )
     path = Path(source).expanduser()
     if not path.is_file():
-        hint = " (a web address needs http:// or https://)" if re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", source) else ""
+        hint = (
+            " (a web address needs http:// or https://)"
+            if re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", source)
+            else ""
+        )
         raise InputError(f"{source}: no such file{hint}; check the path")
     return _load_file(path, max_bytes)

@@ -161,11 +161,13 @@ def extract_keywords(text: str, k: int = 4) -> list[str]:
 
 # Words that cannot open or close a card phrase (function words); content-like stopwords ("own",
 # "three", "new") can. Inside a phrase only the glue words are allowed ("cluster of neurons").
-_EDGE = frozenset("""a an the and or but nor so yet of to in on at by for with from into onto about as than
+_EDGE = frozenset(
+    """a an the and or but nor so yet of to in on at by for with from into onto about as than
 then that this these those it its it's they them their there here he she him his her we us our you your i me my
 is are was were be been being am has have had do does did can could will would may might must should shall
 not no if when while which who whom whose what where why how because although though since until unless
-also just very really even still only each every some any all both either neither such""".split())
+also just very really even still only each every some any all both either neither such""".split()
+)
 _GLUE = frozenset("of and the a an in on at for with to or is are was were has have can".split())
 _CLAUSE_END = re.compile(r"[.!?…,;:—–)\]]['\"”’)\]]*$")
 
@@ -197,7 +199,11 @@ def key_phrase(text: str, keywords: list[str], max_words: int = 4) -> str:
                 break
             words = [w for w, _ in span]
             lows = [w.lower() for w in words]
-            if lows[0] in _EDGE or lows[-1] in _EDGE or any(w in _EDGE and w not in _GLUE for w in lows[1:-1]):
+            if (
+                lows[0] in _EDGE
+                or lows[-1] in _EDGE
+                or any(w in _EDGE and w not in _GLUE for w in lows[1:-1])
+            ):
                 continue
             covered = {_stem(w) for w in words} & weights.keys()
             if not covered:

@@ -259,7 +259,9 @@ class _English:
     def __init__(self, tokens: list[str]) -> None:
         self.raw = tokens
         # Printable ASCII has neither emoji nor control characters: skip the Unicode regexes for it.
-        self.parts = [_peel(t if t.isascii() and t.isprintable() else strip_controls(strip_emoji(t))) for t in tokens]
+        self.parts = [
+            _peel(t if t.isascii() and t.isprintable() else strip_controls(strip_emoji(t))) for t in tokens
+        ]
         self.extra: dict[int, str] = {}
 
     def core(self, i: int) -> str:

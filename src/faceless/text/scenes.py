@@ -107,7 +107,8 @@ def _segment(units: list[_Unit], min_s: float, max_s: float, per_second: float) 
     # A scene that starts with a whole paragraph too short to stand alone (a heading) and runs on into
     # the next one is a lead-in, cheaper than tacking a short paragraph onto the end of the one before.
     lead_in = [
-        (i == 0 or units[i].paragraph != units[i - 1].paragraph) and paragraph_seconds[units[i].paragraph] < min_s
+        (i == 0 or units[i].paragraph != units[i - 1].paragraph)
+        and paragraph_seconds[units[i].paragraph] < min_s
         for i in range(n)
     ]
     best = [0.0] + [math.inf] * n

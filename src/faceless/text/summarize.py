@@ -46,7 +46,9 @@ def embed_normalized(sentences: list[str], embed: Embedder, batch_size: int = BA
         batch = sentences[start : start + batch_size]
         vectors = np.asarray(embed(batch), dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(batch):
-            raise ValueError(f"embed returned shape {vectors.shape} for {len(batch)} sentences; want (n, dim)")
+            raise ValueError(
+                f"embed returned shape {vectors.shape} for {len(batch)} sentences; want (n, dim)"
+            )
         if out is None:
             out = np.empty((len(sentences), vectors.shape[1]), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -75,7 +75,9 @@ class SpeechToken:
         return max(1, sum(ch.isalnum() for ch in self.spoken))
 
 
-def prepare_tokens(text: str, normalizer: Normalizer | None = None, display: Display | None = None) -> list[SpeechToken]:
+def prepare_tokens(
+    text: str, normalizer: Normalizer | None = None, display: Display | None = None
+) -> list[SpeechToken]:
     """Split `text` on whitespace and pair each token's display and spoken forms."""
     raw = text.split()
     spoken = (normalizer or default_normalizer())(list(raw))
@@ -88,7 +90,9 @@ def prepare_tokens(text: str, normalizer: Normalizer | None = None, display: Dis
     ]
 
 
-def chunk_tokens(tokens: Sequence[SpeechToken], *, min_chars: int = 200, max_chars: int = 1000) -> Iterator[list[SpeechToken]]:
+def chunk_tokens(
+    tokens: Sequence[SpeechToken], *, min_chars: int = 200, max_chars: int = 1000
+) -> Iterator[list[SpeechToken]]:
     """Group tokens into sentence-aligned chunks of about `min_chars`..`max_chars` spoken characters.
 
     Synthesising chunk by chunk keeps memory constant for long scripts; breaking only after a

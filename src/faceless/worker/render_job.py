@@ -35,7 +35,12 @@ log = logging.getLogger("faceless.worker")
 
 # Share of the whole job each engine stage takes (measured on a short script; only for the bar/ETA).
 STAGE_WEIGHTS: dict[str, float] = {
-    "voice": 0.35, "visuals": 0.08, "music": 0.04, "timeline": 0.01, "render": 0.42, "outputs": 0.1,
+    "voice": 0.35,
+    "visuals": 0.08,
+    "music": 0.04,
+    "timeline": 0.01,
+    "render": 0.42,
+    "outputs": 0.1,
 }
 OVERRIDABLE = ("format", "voice", "captions", "music")
 
@@ -89,7 +94,11 @@ def project_for_job(db: Session, job: Job, blobs: LocalBlobStore) -> Project:
     data = dict(data)
     for key, value in (job.payload.get("overrides") or {}).items():
         if key in OVERRIDABLE and value is not None:
-            data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) else value
+            data[key] = (
+                {**data[key], **value}
+                if isinstance(value, dict) and isinstance(data.get(key), dict)
+                else value
+            )
     project = Project.from_data(data)
     localise_assets(project, blobs, job.org_id)
     return project
@@ -107,15 +116,21 @@ def confine_paths(project: Project, allowed: Path) -> None:
 
     for scene in project.scenes:
         if scene.visual is not None and scene.visual.path and not inside(scene.visual.path):
-            raise InputError(f"scene {scene.id} uses a file that is not one of this organisation's assets: "
-                             "pick the visual from the asset library")
+            raise InputError(
+                f"scene {scene.id} uses a file that is not one of this organisation's assets: "
+                "pick the visual from the asset library"
+            )
         voices = [project.voice] + ([scene.voice] if scene.voice else [])
         for v in voices:
             if "/" in v.voice or "\\" in v.voice or v.voice.endswith(".onnx"):
-                raise InputError("voice files cannot be given as paths on the server: use a voice id like piper:joe")
+                raise InputError(
+                    "voice files cannot be given as paths on the server: use a voice id like piper:joe"
+                )
     from faceless.providers import registry
 
-    services = {s.id for s in registry.available("music")}  # e.g. jamendo: fetched by the provider, not a path
+    services = {
+        s.id for s in registry.available("music")
+    }  # e.g. jamendo: fetched by the provider, not a path
     if project.music.source not in ("generated", "none", *services) and not inside(project.music.source):
         raise InputError("music must be 'generated', 'none' or a file from this organisation's assets")
     if any(not inside(d) for d in project.media_dirs):
@@ -133,8 +148,14 @@ class WorkerOptions:
 class JobProcessor:
     """Runs jobs handed over by the queue (`process(job_id)`); one instance per worker process."""
 
-    def __init__(self, sessions: sessionmaker[Session], data_dir: Path, blobs: LocalBlobStore, owner: str,
-                 options: WorkerOptions | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        data_dir: Path,
+        blobs: LocalBlobStore,
+        owner: str,
+        options: WorkerOptions | None = None,
+    ) -> None:
         self.sessions = sessions
         self.work_root = Path(data_dir) / "work"
         self.blobs = blobs
@@ -193,7 +214,9 @@ class _Attempt:
         overall = max(self.progress, overall_progress(stage, fraction))
         now = time.monotonic()
         changed = stage != self.stage
-        if not (changed or message or fraction >= 1.0 or now - self.last_event >= self.p.options.progress_every):
+        if not (
+            changed or message or fraction >= 1.0 or now - self.last_event >= self.p.options.progress_every
+        ):
             return
         self.stage, self.progress, self.last_event = stage, overall, now
         elapsed = now - self.started
@@ -231,7 +254,9 @@ class _Attempt:
 
         job_dir = self.p.work_root / self.lease.job_id
         out_dir = job_dir / f"attempt-{self.lease.attempt}"
-        beats = threading.Thread(target=self._heartbeats, name=f"heartbeat-{self.lease.job_id[:8]}", daemon=True)
+        beats = threading.Thread(
+            target=self._heartbeats, name=f"heartbeat-{self.lease.job_id[:8]}", daemon=True
+        )
         try:
             _clean_other_attempts(job_dir, out_dir)
             job = self.db.get(Job, self.lease.job_id)
@@ -242,7 +267,9 @@ class _Attempt:
             beats.start()
             # Paid provider calls of this job are recorded against its organisation and plan limit.
             with use_meter(meter_for_job(self.p.sessions, org_id, self.lease.job_id)):
-                result = render_project(project, out_dir, RunContext(progress=self.on_progress, cancel=self.cancel))
+                result = render_project(
+                    project, out_dir, RunContext(progress=self.on_progress, cancel=self.cancel)
+                )
             if self.cancel.is_set():
                 raise Cancelled("cancelled")
             self._store(org_id, result.outputs, result.summary())
@@ -280,9 +307,16 @@ class _Attempt:
         with self.lock:
             n = self.db.execute(
                 update(Job)
-                .where(Job.id == self.lease.job_id, Job.lease_owner == self.lease.owner, Job.state == "running")
-                .values(state="queued", lease_owner=None, lease_expires_at=None,
-                        attempts=Job.attempts - 1, updated_at=utcnow())
+                .where(
+                    Job.id == self.lease.job_id, Job.lease_owner == self.lease.owner, Job.state == "running"
+                )
+                .values(
+                    state="queued",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    attempts=Job.attempts - 1,
+                    updated_at=utcnow(),
+                )
             ).rowcount
             if n:
                 jobs.append_event(self.db, self.lease.job_id, "state", message="queued (worker stopped)")
@@ -296,8 +330,17 @@ class _Attempt:
             if name not in ARTIFACT_FILES or not Path(path).is_file():
                 continue
             info = self.p.blobs.put_file(artifact_key(org_id, self.lease.job_id, name), Path(path), move=True)
-            rows.append(Artifact(org_id=org_id, job_id=self.lease.job_id, kind=name, storage_key=info.key,
-                                 media_type=ARTIFACT_FILES[name], size=info.size, sha256=info.sha256))
+            rows.append(
+                Artifact(
+                    org_id=org_id,
+                    job_id=self.lease.job_id,
+                    kind=name,
+                    storage_key=info.key,
+                    media_type=ARTIFACT_FILES[name],
+                    size=info.size,
+                    sha256=info.sha256,
+                )
+            )
         with self.lock:
             job = self.db.get(Job, self.lease.job_id)
             if job is None or job.lease_owner != self.lease.owner:
@@ -315,8 +358,16 @@ class _Attempt:
 
 
 def _small_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    keep = ("duration", "scenes", "scenes_rendered", "scenes_cached", "loudness", "timings", "scene_frames",
-            "warnings")
+    keep = (
+        "duration",
+        "scenes",
+        "scenes_rendered",
+        "scenes_cached",
+        "loudness",
+        "timings",
+        "scene_frames",
+        "warnings",
+    )
     return {k: summary[k] for k in keep if k in summary}
 
 

@@ -50,12 +50,22 @@ def reap(sessions: sessionmaker[Session], queue: HueyJobQueue) -> int:
     now = utcnow()
     with sessions() as db:
         jobs.fail_exhausted(db)
-        stuck = db.execute(
-            update(Job)
-            .where(Job.state == "running", Job.cancel_requested.is_(True), Job.lease_expires_at < now)
-            .values(state="cancelled", finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None)
-            .returning(Job.id)
-        ).scalars().all()
+        stuck = (
+            db.execute(
+                update(Job)
+                .where(Job.state == "running", Job.cancel_requested.is_(True), Job.lease_expires_at < now)
+                .values(
+                    state="cancelled",
+                    finished_at=now,
+                    updated_at=now,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+                .returning(Job.id)
+            )
+            .scalars()
+            .all()
+        )
         for job_id in stuck:
             jobs.append_event(db, job_id, "state", message="cancelled")
         db.commit()
@@ -92,7 +102,9 @@ def _consume(queue: HueyJobQueue, stop: threading.Event, tuning: WorkerTuning) -
         queue.run(message)  # Huey logs and swallows task exceptions; the job row records failures
 
 
-def _reaper(sessions: sessionmaker[Session], queue: HueyJobQueue, stop: threading.Event, every: float) -> None:
+def _reaper(
+    sessions: sessionmaker[Session], queue: HueyJobQueue, stop: threading.Event, every: float
+) -> None:
     while not stop.wait(every):
         try:
             reap(sessions, queue)
@@ -100,8 +112,13 @@ def _reaper(sessions: sessionmaker[Session], queue: HueyJobQueue, stop: threadin
             log.warning("reaper pass failed", exc_info=True)
 
 
-def run_worker(settings: Settings, *, concurrency: int = 1, stop: threading.Event | None = None,
-               tuning: WorkerTuning | None = None) -> None:
+def run_worker(
+    settings: Settings,
+    *,
+    concurrency: int = 1,
+    stop: threading.Event | None = None,
+    tuning: WorkerTuning | None = None,
+) -> None:
     """Consume render jobs until `stop` is set (blocks). Jobs running at stop are handed back to the queue."""
     tuning = tuning or WorkerTuning()
     stop = stop or threading.Event()
@@ -112,8 +129,12 @@ def run_worker(settings: Settings, *, concurrency: int = 1, stop: threading.Even
     queue = HueyJobQueue(settings.queue_url)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     options = WorkerOptions(lease=timedelta(seconds=tuning.lease_seconds))
-    blobs = blob_store_for(settings.data_dir, settings.storage_url, endpoint_url=settings.s3_endpoint_url,
-                           region=settings.s3_region)
+    blobs = blob_store_for(
+        settings.data_dir,
+        settings.storage_url,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+    )
     processor = JobProcessor(sessions, settings.data_dir, blobs, owner, options)
     queue.handler = processor.process
     log.info("worker %s: %d consumer(s) on %s", owner, concurrency, settings.queue_url.split("@")[-1])
@@ -121,10 +142,15 @@ def run_worker(settings: Settings, *, concurrency: int = 1, stop: threading.Even
         reap(sessions, queue)
     except Exception:  # noqa: BLE001 - the periodic reaper will try again
         log.warning("initial reaper pass failed", exc_info=True)
-    threads = [threading.Thread(target=_consume, args=(queue, stop, tuning), name=f"consumer-{i}", daemon=True)
-               for i in range(max(1, concurrency))]
-    threads.append(threading.Thread(target=_reaper, args=(sessions, queue, stop, tuning.reap_interval),
-                                    name="reaper", daemon=True))
+    threads = [
+        threading.Thread(target=_consume, args=(queue, stop, tuning), name=f"consumer-{i}", daemon=True)
+        for i in range(max(1, concurrency))
+    ]
+    threads.append(
+        threading.Thread(
+            target=_reaper, args=(sessions, queue, stop, tuning.reap_interval), name="reaper", daemon=True
+        )
+    )
     for t in threads:
         t.start()
     try:
@@ -140,8 +166,9 @@ def run_worker(settings: Settings, *, concurrency: int = 1, stop: threading.Even
 # --- embedded workers for `faceless serve` ---------------------------------------------------------
 
 
-def _embedded_main(settings_data: dict[str, Any], concurrency: int, tuning: WorkerTuning,
-                   stop_flag: Any, parent: int) -> None:
+def _embedded_main(
+    settings_data: dict[str, Any], concurrency: int, tuning: WorkerTuning, stop_flag: Any, parent: int
+) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     settings = Settings(**settings_data)
     stop = threading.Event()
@@ -159,14 +186,24 @@ def _embedded_main(settings_data: dict[str, Any], concurrency: int, tuning: Work
 class EmbeddedWorkers:
     """Worker processes started by the API process; `stop()` ends them (also on `with` exit)."""
 
-    def __init__(self, settings: Settings, *, processes: int = 1, concurrency: int = 1,
-                 tuning: WorkerTuning | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        processes: int = 1,
+        concurrency: int = 1,
+        tuning: WorkerTuning | None = None,
+    ) -> None:
         ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._stop = ctx.Event()
         data = settings.model_dump()
         self.processes = [
-            ctx.Process(target=_embedded_main, name=f"faceless-worker-{i}", daemon=False,
-                        args=(data, concurrency, tuning or WorkerTuning(), self._stop, os.getpid()))
+            ctx.Process(
+                target=_embedded_main,
+                name=f"faceless-worker-{i}",
+                daemon=False,
+                args=(data, concurrency, tuning or WorkerTuning(), self._stop, os.getpid()),
+            )
             for i in range(max(1, processes))
         ]
         for p in self.processes:
@@ -191,8 +228,9 @@ class EmbeddedWorkers:
 
 
 @contextmanager
-def embedded(settings: Settings, *, processes: int = 1, concurrency: int = 1,
-             tuning: WorkerTuning | None = None) -> Iterator[EmbeddedWorkers]:
+def embedded(
+    settings: Settings, *, processes: int = 1, concurrency: int = 1, tuning: WorkerTuning | None = None
+) -> Iterator[EmbeddedWorkers]:
     """Run worker processes for the lifetime of the `with` block (what `faceless serve` uses)."""
     workers = EmbeddedWorkers(settings, processes=processes, concurrency=concurrency, tuning=tuning)
     try:

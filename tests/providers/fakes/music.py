@@ -10,20 +10,54 @@ def install_jamendo(server: FakeServer, *, client_id: str, mp3: bytes) -> None:
 
     def tracks(req: Request) -> Answer:
         if req.query.get("client_id") != client_id:
-            return Answer(200, {"headers": {"status": "failed", "code": 5, "error_message":
-                                            "Authentication Error: Your credential is not authorized.",
-                                            "warnings": "", "results_count": 0}, "results": []})
+            return Answer(
+                200,
+                {
+                    "headers": {
+                        "status": "failed",
+                        "code": 5,
+                        "error_message": "Authentication Error: Your credential is not authorized.",
+                        "warnings": "",
+                        "results_count": 0,
+                    },
+                    "results": [],
+                },
+            )
         results = [
-            {"id": "111", "name": "Locked Track", "duration": 200, "artist_name": "Nobody",
-             "audiodownload": f"{base}/dl/111.mp3", "audiodownload_allowed": False,
-             "license_ccurl": "http://creativecommons.org/licenses/by/3.0/", "shareurl": "https://jamen.do/t/111"},
-            {"id": "222", "name": "Still Water", "duration": 185, "artist_name": "Lia Moss",
-             "audiodownload": f"{base}/dl/222.mp3", "audiodownload_allowed": True,
-             "license_ccurl": "http://creativecommons.org/licenses/by-nc-sa/3.0/",
-             "shareurl": "https://jamen.do/t/222"},
+            {
+                "id": "111",
+                "name": "Locked Track",
+                "duration": 200,
+                "artist_name": "Nobody",
+                "audiodownload": f"{base}/dl/111.mp3",
+                "audiodownload_allowed": False,
+                "license_ccurl": "http://creativecommons.org/licenses/by/3.0/",
+                "shareurl": "https://jamen.do/t/111",
+            },
+            {
+                "id": "222",
+                "name": "Still Water",
+                "duration": 185,
+                "artist_name": "Lia Moss",
+                "audiodownload": f"{base}/dl/222.mp3",
+                "audiodownload_allowed": True,
+                "license_ccurl": "http://creativecommons.org/licenses/by-nc-sa/3.0/",
+                "shareurl": "https://jamen.do/t/222",
+            },
         ]
-        return Answer(200, {"headers": {"status": "success", "code": 0, "error_message": "", "warnings": "",
-                                        "results_count": len(results)}, "results": results})
+        return Answer(
+            200,
+            {
+                "headers": {
+                    "status": "success",
+                    "code": 0,
+                    "error_message": "",
+                    "warnings": "",
+                    "results_count": len(results),
+                },
+                "results": results,
+            },
+        )
 
     server.route("GET", "/v3.0/tracks/", tracks)
     server.route("GET", "/dl/222.mp3", lambda r: Answer(200, mp3, {"content-type": "audio/mpeg"}))

@@ -101,7 +101,9 @@ class FakeServer:
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                req = Request(self.command, parts.path, query, {k.lower(): v for k, v in self.headers.items()}, body)
+                req = Request(
+                    self.command, parts.path, query, {k.lower(): v for k, v in self.headers.items()}, body
+                )
                 ans = server._dispatch(req)
                 data, headers = ans.encoded()
                 self.send_response(ans.status)
@@ -112,7 +114,7 @@ class FakeServer:
                     self.send_header("transfer-encoding", "chunked")
                     self.end_headers()
                     for i in range(0, len(data), 4096):
-                        piece = data[i:i + 4096]
+                        piece = data[i : i + 4096]
                         self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
                     self.wfile.write(b"0\r\n\r\n")
                 else:

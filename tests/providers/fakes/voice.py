@@ -15,11 +15,20 @@ def install_elevenlabs(server: FakeServer, *, key: str, mp3: bytes, seconds: flo
     def voices(req: Request) -> Answer:
         if req.headers.get("xi-api-key") != key:
             return Answer(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
-        return Answer(200, {"voices": [
-            {"voice_id": RACHEL, "name": "Rachel", "category": "premade",
-             "labels": {"accent": "american", "gender": "female", "language": "en"}},
-            {"voice_id": "pNInz6obpgDQGcFmaJgB", "name": "Adam", "labels": {"gender": "male"}},
-        ]})
+        return Answer(
+            200,
+            {
+                "voices": [
+                    {
+                        "voice_id": RACHEL,
+                        "name": "Rachel",
+                        "category": "premade",
+                        "labels": {"accent": "american", "gender": "female", "language": "en"},
+                    },
+                    {"voice_id": "pNInz6obpgDQGcFmaJgB", "name": "Adam", "labels": {"gender": "male"}},
+                ]
+            },
+        )
 
     def tts(req: Request) -> Answer:
         if req.headers.get("xi-api-key") != key:
@@ -27,13 +36,18 @@ def install_elevenlabs(server: FakeServer, *, key: str, mp3: bytes, seconds: flo
         text = req.json()["text"]
         # Characters evenly over the audio, as the real endpoint returns one entry per input character.
         step = seconds / max(1, len(text))
-        return Answer(200, {
-            "audio_base64": base64.b64encode(mp3).decode(),
-            "alignment": {"characters": list(text),
-                          "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],
-                          "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(text))]},
-            "normalized_alignment": None,
-        })
+        return Answer(
+            200,
+            {
+                "audio_base64": base64.b64encode(mp3).decode(),
+                "alignment": {
+                    "characters": list(text),
+                    "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],
+                    "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(text))],
+                },
+                "normalized_alignment": None,
+            },
+        )
 
     server.route("GET", "/v1/voices", voices)
     server.route("POST", r"/v1/text-to-speech/[A-Za-z0-9]+/with-timestamps", tts)
@@ -42,7 +56,9 @@ def install_elevenlabs(server: FakeServer, *, key: str, mp3: bytes, seconds: flo
 def install_openai_tts(server: FakeServer, *, key: str, mp3: bytes) -> None:
     def speech(req: Request) -> Answer:
         if req.headers.get("authorization") != f"Bearer {key}":
-            return Answer(401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
+            return Answer(
+                401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}}
+            )
         return Answer(200, mp3, {"content-type": "audio/mpeg"})
 
     server.route("POST", "/v1/audio/speech", speech)
@@ -61,20 +77,43 @@ def install_azure(server: FakeServer, *, key: str, wav: bytes) -> None:
     def voices(req: Request) -> Answer:
         if req.headers.get("ocp-apim-subscription-key") != key:
             return Answer(401, b"")
-        return Answer(200, [
-            {"Name": "Microsoft Server Speech Text to Speech Voice (en-US, JennyNeural)", "DisplayName": "Jenny",
-             "LocalName": "Jenny", "ShortName": "en-US-JennyNeural", "Gender": "Female", "Locale": "en-US",
-             "VoiceType": "Neural", "Status": "GA"},
-            {"Name": "Microsoft Server Speech Text to Speech Voice (de-DE, KatjaNeural)", "DisplayName": "Katja",
-             "ShortName": "de-DE-KatjaNeural", "Gender": "Female", "Locale": "de-DE", "VoiceType": "Neural"},
-        ])
+        return Answer(
+            200,
+            [
+                {
+                    "Name": "Microsoft Server Speech Text to Speech Voice (en-US, JennyNeural)",
+                    "DisplayName": "Jenny",
+                    "LocalName": "Jenny",
+                    "ShortName": "en-US-JennyNeural",
+                    "Gender": "Female",
+                    "Locale": "en-US",
+                    "VoiceType": "Neural",
+                    "Status": "GA",
+                },
+                {
+                    "Name": "Microsoft Server Speech Text to Speech Voice (de-DE, KatjaNeural)",
+                    "DisplayName": "Katja",
+                    "ShortName": "de-DE-KatjaNeural",
+                    "Gender": "Female",
+                    "Locale": "de-DE",
+                    "VoiceType": "Neural",
+                },
+            ],
+        )
 
     server.route("POST", "/cognitiveservices/v1", synth)
     server.route("GET", "/cognitiveservices/voices/list", voices)
 
 
-def install_azure_batch(server: FakeServer, *, key: str, wav: bytes, boundaries: list[dict] | None,
-                        final: str = "Succeeded", polls: int = 2) -> dict[str, int]:
+def install_azure_batch(
+    server: FakeServer,
+    *,
+    key: str,
+    wav: bytes,
+    boundaries: list[dict] | None,
+    final: str = "Succeeded",
+    polls: int = 2,
+) -> dict[str, int]:
     """Azure batch synthesis (api-version 2024-04-01): PUT a job, GET it until `final`, a ZIP result, DELETE."""
     import io
     import zipfile
@@ -82,14 +121,21 @@ def install_azure_batch(server: FakeServer, *, key: str, wav: bytes, boundaries:
     seen: dict[str, int] = {}
 
     def authed(req: Request) -> bool:
-        return req.headers.get("ocp-apim-subscription-key") == key and req.query.get("api-version") == "2024-04-01"
+        return (
+            req.headers.get("ocp-apim-subscription-key") == key
+            and req.query.get("api-version") == "2024-04-01"
+        )
 
     def job_id(req: Request) -> str:
         return req.path.rsplit("/", 1)[-1]
 
     def state(jid: str, status: str) -> dict:
-        body: dict = {"id": jid, "status": status, "createdDateTime": "2026-11-24T09:00:00Z",
-                      "properties": {"outputFormat": "riff-48khz-16bit-mono-pcm", "wordBoundaryEnabled": True}}
+        body: dict = {
+            "id": jid,
+            "status": status,
+            "createdDateTime": "2026-11-24T09:00:00Z",
+            "properties": {"outputFormat": "riff-48khz-16bit-mono-pcm", "wordBoundaryEnabled": True},
+        }
         if status == "Succeeded":
             body["outputs"] = {"result": f"{server.url}/results/{jid}.zip", "summary": f"{server.url}/s.json"}
         if status == "Failed":
@@ -100,7 +146,9 @@ def install_azure_batch(server: FakeServer, *, key: str, wav: bytes, boundaries:
         if not authed(req):
             return Answer(401, {"error": {"code": "Unauthorized", "message": "Access denied"}})
         body = req.json()
-        if body.get("inputKind") != "SSML" or not body.get("inputs", [{}])[0].get("content", "").startswith("<speak"):
+        if body.get("inputKind") != "SSML" or not body.get("inputs", [{}])[0].get("content", "").startswith(
+            "<speak"
+        ):
             return Answer(400, {"error": {"code": "BadRequest", "message": "inputs invalid"}})
         seen[job_id(req)] = 0
         return Answer(201, state(job_id(req), "NotStarted"), {"operation-id": "op-1"})

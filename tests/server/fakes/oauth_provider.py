@@ -43,10 +43,21 @@ class FakeIdP:
 
     def install(self) -> FakeIdP:
         s = self.server
-        s.route("GET", "/.well-known/openid-configuration", lambda r: Answer(200, {
-            "issuer": self.url, "authorization_endpoint": f"{self.url}/authorize",
-            "token_endpoint": f"{self.url}/token", "jwks_uri": f"{self.url}/jwks",
-            "response_types_supported": ["code"], "id_token_signing_alg_values_supported": ["RS256"]}))
+        s.route(
+            "GET",
+            "/.well-known/openid-configuration",
+            lambda r: Answer(
+                200,
+                {
+                    "issuer": self.url,
+                    "authorization_endpoint": f"{self.url}/authorize",
+                    "token_endpoint": f"{self.url}/token",
+                    "jwks_uri": f"{self.url}/jwks",
+                    "response_types_supported": ["code"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                },
+            ),
+        )
         s.route("GET", "/authorize", self._authorize)
         s.route("GET", "/login/oauth/authorize", self._authorize)
         s.route("POST", "/token", self._token)
@@ -63,16 +74,23 @@ class FakeIdP:
         if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
             return Answer(400, "PKCE required")
         code = secrets.token_urlsafe(16)
-        self.codes[code] = {"challenge": q["code_challenge"], "nonce": q.get("nonce", ""),
-                            "redirect_uri": q["redirect_uri"]}
-        return Answer(302, b"", {"location": f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}"})
+        self.codes[code] = {
+            "challenge": q["code_challenge"],
+            "nonce": q.get("nonce", ""),
+            "redirect_uri": q["redirect_uri"],
+        }
+        return Answer(
+            302, b"", {"location": f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}"}
+        )
 
     def _token(self, req: Request) -> Answer:
         form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
         auth = req.headers.get("authorization", "")
         basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         if auth != f"Basic {basic}" and (form.get("client_id"), form.get("client_secret")) != (
-                self.client_id, self.client_secret):
+            self.client_id,
+            self.client_secret,
+        ):
             return Answer(401, {"error": "invalid_client"})
         grant = self.codes.pop(form.get("code", ""), None)
         if grant is None or form.get("redirect_uri") != grant["redirect_uri"]:
@@ -84,12 +102,28 @@ class FakeIdP:
         access = secrets.token_urlsafe(16)
         self.tokens[access] = self.person
         now = int(time.time())
-        claims = {"iss": self.url, "aud": self.client_id, "sub": self.person.sub, "email": self.person.email,
-                  "email_verified": self.person.email_verified, "name": self.person.name, "iat": now,
-                  "exp": now + 600, "nonce": self.nonce_override or grant["nonce"]}
+        claims = {
+            "iss": self.url,
+            "aud": self.client_id,
+            "sub": self.person.sub,
+            "email": self.person.email,
+            "email_verified": self.person.email_verified,
+            "name": self.person.name,
+            "iat": now,
+            "exp": now + 600,
+            "nonce": self.nonce_override or grant["nonce"],
+        }
         id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.signing_key or self.key)
-        return Answer(200, {"access_token": access, "token_type": "Bearer", "expires_in": 3600,
-                            "scope": "openid email profile", "id_token": id_token})
+        return Answer(
+            200,
+            {
+                "access_token": access,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "scope": "openid email profile",
+                "id_token": id_token,
+            },
+        )
 
     def _person(self, req: Request) -> Person | None:
         auth = req.headers.get("authorization", "")
@@ -105,5 +139,10 @@ class FakeIdP:
         p = self._person(req)
         if p is None:
             return Answer(401, {"message": "Bad credentials"})
-        return Answer(200, [{"email": "old@example.com", "primary": False, "verified": True},
-                            {"email": p.email, "primary": True, "verified": p.email_verified}])
+        return Answer(
+            200,
+            [
+                {"email": "old@example.com", "primary": False, "verified": True},
+                {"email": p.email, "primary": True, "verified": p.email_verified},
+            ],
+        )

@@ -77,16 +77,25 @@ def project_from_article(source: str, *, duration: float = 60.0, **settings: Any
     return Project(scenes=scenes_from_drafts(drafts), **settings)
 
 
-def project_from_topic(topic: str, *, duration: float = 60.0, llm: str | None = None,
-                       tier: Literal["draft", "final"] = "final", style: str = "explainer",
-                       tone: str = "friendly", **settings: Any) -> Project:
+def project_from_topic(
+    topic: str,
+    *,
+    duration: float = 60.0,
+    llm: str | None = None,
+    tier: Literal["draft", "final"] = "final",
+    style: str = "explainer",
+    tone: str = "friendly",
+    **settings: Any,
+) -> Project:
     """A topic → a script written by the LLM (`llm` spec or chain, else the configured one) → scenes.
 
     `tier="draft"` uses the provider's cheap draft model; `style` picks the prompt template
     (explainer, listicle, story, news); `tone` is free text ("friendly", "dramatic", ...).
     """
     if not topic.strip():
-        raise InputError("topic is empty: say what the video is about, e.g. --topic 'why octopuses have three hearts'")
+        raise InputError(
+            "topic is empty: say what the video is about, e.g. --topic 'why octopuses have three hearts'"
+        )
     from faceless.script import default_llm, write_script
 
     model = default_llm(spec=llm)
@@ -95,11 +104,22 @@ def project_from_topic(topic: str, *, duration: float = 60.0, llm: str | None = 
             "--topic needs an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL for Ollama/LM Studio), "
             "ANTHROPIC_API_KEY or GEMINI_API_KEY; or pass --script FILE / --article FILE_OR_URL"
         )
-    draft = write_script(topic, llm=model, duration=duration, tier=tier, format=style, tone=tone,
-                         language=settings.get("language", "en"))
+    draft = write_script(
+        topic,
+        llm=model,
+        duration=duration,
+        tier=tier,
+        format=style,
+        tone=tone,
+        language=settings.get("language", "en"),
+    )
     scenes = [
-        Scene(id=scene_id(i, c.narration), narration=c.narration, keywords=list(c.keywords),
-              visual_intent=c.visual_intent)
+        Scene(
+            id=scene_id(i, c.narration),
+            narration=c.narration,
+            keywords=list(c.keywords),
+            visual_intent=c.visual_intent,
+        )
         for i, c in enumerate(draft.scenes)
     ]
     settings.setdefault("title", draft.title)
@@ -140,13 +160,22 @@ def project_from_scenes_file(path: Path, **settings: Any) -> Project:
             from faceless.media.validate import check_media, kind_of
 
             info = check_media(vpath)
-            visual = VisualChoice(kind=kind_of(info), path=str(vpath), source="user", licence="provided by the user",
-                                  pinned=True, score=1.0, description=vpath.name)
+            visual = VisualChoice(
+                kind=kind_of(info),
+                path=str(vpath),
+                source="user",
+                licence="provided by the user",
+                pinned=True,
+                score=1.0,
+                description=vpath.name,
+            )
         keywords = item.get("keywords") or extract_keywords(narration)
         preference = str(item.get("visual_preference") or "auto")
         if preference not in PREFERENCES:
-            raise InputError(f"scene {i + 1} in {path}: unknown visual_preference {preference!r}: "
-                             f"use one of {', '.join(PREFERENCES)}")
+            raise InputError(
+                f"scene {i + 1} in {path}: unknown visual_preference {preference!r}: "
+                f"use one of {', '.join(PREFERENCES)}"
+            )
         scenes.append(
             Scene(
                 id=str(item.get("id") or scene_id(i, narration)),

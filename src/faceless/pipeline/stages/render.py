@@ -24,9 +24,19 @@ def segment_key(clip: SceneClip, timeline: Timeline, enc_key: str) -> str:
     if clip.visual.path:
         visual["file"] = file_key(clip.visual.path)
     return content_key(
-        SEGMENT_VERSION, enc_key, timeline.format, timeline.width, timeline.height, clip.frames, visual,
-        clip.index % 4, clip.scene_id if clip.visual.kind == "designed" else "", clip.keywords,
-        [w.model_dump() for w in clip.words], timeline.caption_style, timeline.highlight_colour,
+        SEGMENT_VERSION,
+        enc_key,
+        timeline.format,
+        timeline.width,
+        timeline.height,
+        clip.frames,
+        visual,
+        clip.index % 4,
+        clip.scene_id if clip.visual.kind == "designed" else "",
+        clip.keywords,
+        [w.model_dump() for w in clip.words],
+        timeline.caption_style,
+        timeline.highlight_colour,
     )
 
 
@@ -48,15 +58,24 @@ def render_segment(clip: SceneClip, timeline: Timeline, ctx: RunContext, enc: ob
     ass_path = None
     if timeline.caption_style != "none" and clip.words:
         ass_path = work / "captions.ass"
-        ass_path.write_text(build_ass(clip.words, fmt, timeline.caption_style,
-                                      highlight_colour=timeline.highlight_colour), encoding="utf-8")
+        ass_path.write_text(
+            build_ass(clip.words, fmt, timeline.caption_style, highlight_colour=timeline.highlight_colour),
+            encoding="utf-8",
+        )
     overlay = None
     if clip.visual.kind == "designed":
         phrase = key_phrase(clip.narration, clip.keywords) or clip.narration.split()[0]
         overlay = render_keyword_card([phrase], fmt, work / "card.png", seed=clip.scene_id)
     pin = demuxer_options(Path(clip.visual.path)) if clip.visual.path else None
-    cmd = build_segment_command(clip, fmt, out=out, enc=enc, ass_path=ass_path,  # type: ignore[arg-type]
-                                overlay_png=overlay, input_options=pin)
+    cmd = build_segment_command(
+        clip,
+        fmt,
+        out=out,
+        enc=enc,
+        ass_path=ass_path,  # type: ignore[arg-type]
+        overlay_png=overlay,
+        input_options=pin,
+    )
     # Below the audio master in priority: it is one single-threaded ffmpeg on the critical path of an
     # edit, while x264 soaks up whatever CPU is left (measured: edit re-render 11.9 -> see RESULTS.md).
     run_ffmpeg(cmd, cancel=ctx.cancel, timeout=max(120.0, clip.duration * 20), nice=SEGMENT_NICE)
@@ -70,15 +89,22 @@ def master_audio(timeline: Timeline, ctx: RunContext) -> tuple[Path, dict[str, f
 
     voices = [Path(c.voice_path) for c in timeline.clips]
     music = Path(timeline.music_path) if timeline.music_path else None
-    key = content_key(AUDIO_VERSION, [file_key(v) for v in voices], file_key(music) if music else None,
-                      timeline.music_volume_db, timeline.total_frames)
+    key = content_key(
+        AUDIO_VERSION,
+        [file_key(v) for v in voices],
+        file_key(music) if music else None,
+        timeline.music_volume_db,
+        timeline.total_frames,
+    )
     out = ctx.cache.path("audio", key, ".m4a")
     report_path = out.with_suffix(".json")
     if out.exists() and report_path.exists():
         return out, json.loads(report_path.read_text())
     narration = ctx.cache.path("narration", key, ".wav")
     concat_voice(voices, narration)
-    report = master(narration, music, out, duration=timeline.duration, music_volume_db=timeline.music_volume_db)
+    report = master(
+        narration, music, out, duration=timeline.duration, music_volume_db=timeline.music_volume_db
+    )
     loud = {"integrated": report.integrated, "true_peak": report.true_peak, "lra": report.lra}
     write_text_atomic(report_path, json.dumps(loud))
     return out, loud
@@ -92,8 +118,9 @@ def opening_key(timeline: Timeline, segments: list[Path], seconds: float) -> str
     return content_key("opening/1", timeline.format, names)
 
 
-def render_stage(timeline: Timeline, out_video: Path, ctx: RunContext
-                 ) -> tuple[Path, int, int, dict[str, float], list[Path]]:
+def render_stage(
+    timeline: Timeline, out_video: Path, ctx: RunContext
+) -> tuple[Path, int, int, dict[str, float], list[Path]]:
     """Master the audio while the changed scenes render (in parallel), then join without re-encoding.
 
     Returns (video, scenes rendered, scenes taken from the cache, loudness of the mix, segment files). The audio

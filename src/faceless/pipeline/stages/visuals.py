@@ -30,7 +30,9 @@ def visuals_stage(project: Project, durations: list[float], ctx: RunContext) -> 
         if scene.visual is not None and not _still_valid(scene.visual):
             ctx.warning(f"scene {i + 1}: visual {scene.visual.path} is gone; choosing a new one")
             scenes[i] = scene.model_copy(update={"visual": None})
-    todo = [i for i, s in enumerate(scenes) if s.visual is None and s.visual_preference in ("auto", "library")]
+    todo = [
+        i for i, s in enumerate(scenes) if s.visual is None and s.visual_preference in ("auto", "library")
+    ]
     if todo and project.media_dirs:
         from faceless.media.library import index_library
         from faceless.media.match import match_scenes
@@ -51,19 +53,27 @@ def visuals_stage(project: Project, durations: list[float], ctx: RunContext) -> 
         ctx.count("library_assets", len(assets))
         if free:
             matches = match_scenes(
-                [(scenes[i].id, match_text(scenes[i])) for i in todo], free,
+                [(scenes[i].id, match_text(scenes[i])) for i in todo],
+                free,
                 durations=[durations[i] for i in todo],
             )
             for i, m in zip(todo, matches, strict=True):
                 if m is None:
                     continue
                 asset, score = m
-                scenes[i] = scenes[i].model_copy(update={"visual": VisualChoice(
-                    kind=asset.kind, path=str(asset.path), source=asset.source or "library",
-                    licence=asset.licence or "user library (licence not stated)",
-                    attribution=asset.attribution, score=round(float(score), 4),
-                    description=asset.description,
-                )})
+                scenes[i] = scenes[i].model_copy(
+                    update={
+                        "visual": VisualChoice(
+                            kind=asset.kind,
+                            path=str(asset.path),
+                            source=asset.source or "library",
+                            licence=asset.licence or "user library (licence not stated)",
+                            attribution=asset.attribution,
+                            score=round(float(score), 4),
+                            description=asset.description,
+                        )
+                    }
+                )
     todo = [i for i, s in enumerate(scenes) if s.visual is None and s.visual_preference in ("auto", "stock")]
     if todo and project.stock:
         _stock_visuals(project, scenes, todo, durations, ctx)
@@ -88,8 +98,9 @@ def _orientation(fmt_name: str) -> str:
     return "portrait" if fmt.height > fmt.width else "landscape" if fmt.width > fmt.height else "square"
 
 
-def _stock_visuals(project: Project, scenes: list[Scene], todo: list[int], durations: list[float],
-                   ctx: RunContext) -> None:
+def _stock_visuals(
+    project: Project, scenes: list[Scene], todo: list[int], durations: list[float], ctx: RunContext
+) -> None:
     """Search the configured stock libraries per scene, re-ranked by meaning; download the best unused hit."""
     from faceless.domain import ProviderError
     from faceless.media.embeddings import embed_texts
@@ -114,8 +125,15 @@ def _stock_visuals(project: Project, scenes: list[Scene], todo: list[int], durat
         scene = scenes[i]
         kind = "video" if durations[i] >= 4.0 else "image"
         try:
-            found = search_scene(list(providers.values()), match_text(scene), scene.keywords, kind=kind,
-                                 orientation=orientation, limit=8, embed=embed_texts)
+            found = search_scene(
+                list(providers.values()),
+                match_text(scene),
+                scene.keywords,
+                kind=kind,
+                orientation=orientation,
+                limit=8,
+                embed=embed_texts,
+            )
         except ProviderError as e:
             ctx.warning(f"scene {i + 1}: stock search failed ({e}); using a designed visual")
             continue
@@ -131,11 +149,22 @@ def _stock_visuals(project: Project, scenes: list[Scene], todo: list[int], durat
                 ctx.warning(f"scene {i + 1}: stock download {c.id} skipped ({e})")
                 continue
             used.add(c.page_url or c.url)
-            scenes[i] = scene.model_copy(update={"visual": VisualChoice(
-                kind=kind_of(info), path=str(path), source=c.source, licence=c.licence or "see source",
-                attribution=c.attribution, url=c.page_url or c.url, description=c.description,
-                score=round(float(c.extra.get("score", 0.0)), 4) if isinstance(c.extra, dict) else 0.0,
-            )})
+            scenes[i] = scene.model_copy(
+                update={
+                    "visual": VisualChoice(
+                        kind=kind_of(info),
+                        path=str(path),
+                        source=c.source,
+                        licence=c.licence or "see source",
+                        attribution=c.attribution,
+                        url=c.page_url or c.url,
+                        description=c.description,
+                        score=round(float(c.extra.get("score", 0.0)), 4)
+                        if isinstance(c.extra, dict)
+                        else 0.0,
+                    )
+                }
+            )
             ctx.count("visual_stock")
             break
         ctx.progress("visuals", (n + 1) / len(todo), f"stock {n + 1}/{len(todo)}")

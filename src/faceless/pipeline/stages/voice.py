@@ -67,8 +67,12 @@ def _load_cached(meta: Path, wav: Path) -> Speech | None:
     if not (meta.exists() and wav.exists()):
         return None
     data = json.loads(meta.read_text())
-    return Speech(path=wav, duration=data["duration"], sample_rate=data["sample_rate"],
-                  words=[Word(**w) for w in data["words"]])
+    return Speech(
+        path=wav,
+        duration=data["duration"],
+        sample_rate=data["sample_rate"],
+        words=[Word(**w) for w in data["words"]],
+    )
 
 
 def speak_scene(scene: Scene, project: Project, ctx: RunContext) -> tuple[Speech, bool]:
@@ -91,8 +95,16 @@ def speak_scene(scene: Scene, project: Project, ctx: RunContext) -> tuple[Speech
         from faceless.providers.espeak import EspeakTTS
 
         speech = EspeakTTS().synthesize(scene.narration, wav, speed=settings.speed)
-    write_text_atomic(meta, json.dumps({"duration": speech.duration, "sample_rate": speech.sample_rate,
-                                        "words": [w.model_dump() for w in speech.words]}))
+    write_text_atomic(
+        meta,
+        json.dumps(
+            {
+                "duration": speech.duration,
+                "sample_rate": speech.sample_rate,
+                "words": [w.model_dump() for w in speech.words],
+            }
+        ),
+    )
     return speech, False
 
 

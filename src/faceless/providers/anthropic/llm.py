@@ -26,13 +26,21 @@ class AnthropicLLM(CloudProvider):
     """Claude models; `model` for final drafts, `draft_model` for cheap drafts."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="anthropic", capability="llm", env_keys=("ANTHROPIC_API_KEY",), description="Anthropic Claude",
+        id="anthropic",
+        capability="llm",
+        env_keys=("ANTHROPIC_API_KEY",),
+        description="Anthropic Claude",
         options=AnthropicOptions,
     )
     default_base_url = "https://api.anthropic.com"
 
-    def __init__(self, *, model: str = "claude-sonnet-4-20250514", draft_model: str = "claude-3-5-haiku-latest",
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        model: str = "claude-sonnet-4-20250514",
+        draft_model: str = "claude-3-5-haiku-latest",
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
         self.model = model
         self.draft_model = draft_model
@@ -62,8 +70,13 @@ class AnthropicLLM(CloudProvider):
         if system:
             body["system"] = system
         if json_schema is not None:
-            body["tools"] = [{"name": TOOL_NAME, "description": "Return the result in this exact structure.",
-                              "input_schema": json_schema}]
+            body["tools"] = [
+                {
+                    "name": TOOL_NAME,
+                    "description": "Return the result in this exact structure.",
+                    "input_schema": json_schema,
+                }
+            ]
             body["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
         reply = self.http.request("POST", "v1/messages", json_body=body, cache=self.use_cache)
         with self.http.checking(reply):
@@ -71,13 +84,24 @@ class AnthropicLLM(CloudProvider):
             blocks = payload.get("content") if isinstance(payload, dict) else None
             if not isinstance(blocks, list):
                 raise ProviderError("anthropic: malformed response (no content blocks)")
-            text = "".join(b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text")
+            text = "".join(
+                b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text"
+            )
             data = None
             if json_schema is not None:
                 tool = next((b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"), None)
                 if tool is None or not isinstance(tool.get("input"), dict):
-                    raise InvalidOutput("anthropic: the model did not return the structured result (no tool_use)")
+                    raise InvalidOutput(
+                        "anthropic: the model did not return the structured result (no tool_use)"
+                    )
                 data = tool["input"]
         usage = payload.get("usage") or {}
-        return finish("anthropic", reply, payload.get("model") or model, text, as_int(usage.get("input_tokens")),
-                      as_int(usage.get("output_tokens")), data)
+        return finish(
+            "anthropic",
+            reply,
+            payload.get("model") or model,
+            text,
+            as_int(usage.get("input_tokens")),
+            as_int(usage.get("output_tokens")),
+            data,
+        )

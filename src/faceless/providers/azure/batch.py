@@ -61,16 +61,27 @@ def boundary_words(text: str, boundaries: list[dict[str, Any]]) -> list[Word]:
     return words_from_characters(text, chars, starts, ends)
 
 
-def batch_synthesize(http: HTTPClient, download: HTTPClient, ssml: str, text: str, out_wav: Path, *,
-                     poll_every: float = 2.0, timeout: float = 600.0,
-                     sleep: Callable[[float], None] = time.sleep,
-                     clock: Callable[[], float] = time.monotonic) -> tuple[float, list[Word]]:
+def batch_synthesize(
+    http: HTTPClient,
+    download: HTTPClient,
+    ssml: str,
+    text: str,
+    out_wav: Path,
+    *,
+    poll_every: float = 2.0,
+    timeout: float = 600.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[float, list[Word]]:
     """Run one batch job for `ssml`; write the audio to `out_wav`; return (seconds, words of `text`)."""
     job = f"faceless-{uuid.uuid4().hex}"
     path = f"texttospeech/batchsyntheses/{job}"
     params = {"api-version": API_VERSION}
-    body = {"inputKind": "SSML", "inputs": [{"content": ssml}],
-            "properties": {"outputFormat": BATCH_FORMAT, "wordBoundaryEnabled": True, "timeToLiveInHours": 24}}
+    body = {
+        "inputKind": "SSML",
+        "inputs": [{"content": ssml}],
+        "properties": {"outputFormat": BATCH_FORMAT, "wordBoundaryEnabled": True, "timeToLiveInHours": 24},
+    }
     created = http.request("PUT", path, params=params, json_body=body)
     state = _status(created.json())
     deadline = clock() + timeout
@@ -78,14 +89,19 @@ def batch_synthesize(http: HTTPClient, download: HTTPClient, ssml: str, text: st
     try:
         while state.get("status") in ("NotStarted", "Running"):
             if clock() > deadline:
-                raise ProviderError(f"azure: batch synthesis {job} still {state.get('status')} after {timeout:.0f} s")
+                raise ProviderError(
+                    f"azure: batch synthesis {job} still {state.get('status')} after {timeout:.0f} s"
+                )
             sleep(wait)
             wait = min(wait * 1.5, 15.0)
             state = _status(http.request("GET", path, params=params).json())
         if state.get("status") != "Succeeded":
             error = (state.get("properties") or {}).get("error") or {}
-            raise ProviderError(f"azure: batch synthesis {state.get('status')}: "
-                                f"{error.get('message') or error.get('code') or 'no reason given'}", retryable=False)
+            raise ProviderError(
+                f"azure: batch synthesis {state.get('status')}: "
+                f"{error.get('message') or error.get('code') or 'no reason given'}",
+                retryable=False,
+            )
         result_url = (state.get("outputs") or {}).get("result")
         if not isinstance(result_url, str):
             raise ProviderError("azure: batch synthesis succeeded without outputs.result")
@@ -117,8 +133,10 @@ def _read_result(data: bytes) -> tuple[bytes, list[dict[str, Any]]]:
             wav = next((n for n in names if n.endswith(".wav")), None)
             words = next((n for n in names if n.endswith(".word.json")), None)
             if wav is None or words is None:
-                raise ProviderError(f"azure: batch result lacks audio or word boundaries ({', '.join(names)}); "
-                                    "not every voice supports word boundaries")
+                raise ProviderError(
+                    f"azure: batch result lacks audio or word boundaries ({', '.join(names)}); "
+                    "not every voice supports word boundaries"
+                )
             if z.getinfo(wav).file_size > MAX_RESULT_BYTES:
                 raise ProviderError("azure: batch audio too large")
             audio = z.read(wav)

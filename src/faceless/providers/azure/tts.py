@@ -41,23 +41,35 @@ class AzureOptions(CloudOptions):
     endpoint: str | None = Field(default=None, description="full endpoint instead of a region")
     voice: str = Field(default="en-US-JennyNeural", description="default voice")
     mode: Literal["realtime", "batch"] = Field(
-        default="realtime", description="batch: word boundaries from Azure (slower, queued)")
+        default="realtime", description="batch: word boundaries from Azure (slower, queued)"
+    )
     batch_endpoint: str | None = Field(
-        default=None, description="batch API root (default https://{region}.api.cognitive.microsoft.com)")
+        default=None, description="batch API root (default https://{region}.api.cognitive.microsoft.com)"
+    )
 
 
 class AzureTTS(CloudProvider):
     """Azure neural voices (`azure:en-US-JennyNeural`); needs AZURE_SPEECH_KEY and AZURE_SPEECH_REGION."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="azure", capability="tts", env_keys=("AZURE_SPEECH_KEY", "AZURE_SPEECH_REGION"),
+        id="azure",
+        capability="tts",
+        env_keys=("AZURE_SPEECH_KEY", "AZURE_SPEECH_REGION"),
         description="Azure AI Speech neural voices (REST; words aligned offline)",
         options=AzureOptions,
     )
 
-    def __init__(self, *, region: str | None = None, endpoint: str | None = None,
-                 voice: str = "en-US-JennyNeural", aligner: Aligner | None = None, mode: str = "realtime",
-                 batch_endpoint: str | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        endpoint: str | None = None,
+        voice: str = "en-US-JennyNeural",
+        aligner: Aligner | None = None,
+        mode: str = "realtime",
+        batch_endpoint: str | None = None,
+        **options: Any,
+    ) -> None:
         options.pop("model", None)
         if mode not in ("realtime", "batch"):
             raise InputError(f"unknown Azure mode {mode!r}: use realtime or batch")
@@ -68,17 +80,28 @@ class AzureTTS(CloudProvider):
                 raise MissingKey("azure", "AZURE_SPEECH_REGION", "region")
             endpoint = f"https://{region}.tts.speech.microsoft.com"
         options["base_url"] = options.get("base_url") or endpoint
-        batch_root = batch_endpoint or (f"https://{region}.api.cognitive.microsoft.com" if region
-                                        else options["base_url"])
+        batch_root = batch_endpoint or (
+            f"https://{region}.api.cognitive.microsoft.com" if region else options["base_url"]
+        )
         super().__init__(**options)
         self.voice = voice
         self.aligner = aligner
         self.mode = mode
-        self.batch_http = HTTPClient(
-            "azure", batch_root, headers=self.auth_headers(), secrets=[self.api_key or ""], key_hint="AZURE_SPEECH_KEY",
-            timeout=options.get("timeout", 60.0), max_retries=options.get("max_retries", 4),
-            transport=options.get("transport"), **({"sleep": options["sleep"]} if options.get("sleep") else {}),
-        ) if mode == "batch" else None
+        self.batch_http = (
+            HTTPClient(
+                "azure",
+                batch_root,
+                headers=self.auth_headers(),
+                secrets=[self.api_key or ""],
+                key_hint="AZURE_SPEECH_KEY",
+                timeout=options.get("timeout", 60.0),
+                max_retries=options.get("max_retries", 4),
+                transport=options.get("transport"),
+                **({"sleep": options["sleep"]} if options.get("sleep") else {}),
+            )
+            if mode == "batch"
+            else None
+        )
 
     def auth_headers(self) -> dict[str, str]:
         return {"ocp-apim-subscription-key": self.api_key or ""}
@@ -88,9 +111,16 @@ class AzureTTS(CloudProvider):
         payload = self.http.request("GET", "cognitiveservices/voices/list", cache=self.use_cache).json()
         if not isinstance(payload, list):
             raise ProviderError("azure: malformed voice list (expected a JSON array)")
-        return [VoiceInfo(id=str(v["ShortName"]), name=str(v.get("DisplayName", v["ShortName"])),
-                          language=str(v.get("Locale", "")), gender=v.get("Gender"))
-                for v in payload if isinstance(v, dict) and "ShortName" in v]
+        return [
+            VoiceInfo(
+                id=str(v["ShortName"]),
+                name=str(v.get("DisplayName", v["ShortName"])),
+                language=str(v.get("Locale", "")),
+                gender=v.get("Gender"),
+            )
+            for v in payload
+            if isinstance(v, dict) and "ShortName" in v
+        ]
 
     def synthesize(self, text: str, out_wav: Path, *, voice: str | None = None, speed: float = 1.0) -> Speech:
         """Speak `text` into `out_wav` (mono WAV, 48 kHz); word times from offline alignment."""
@@ -101,13 +131,19 @@ class AzureTTS(CloudProvider):
         if self.batch_http is not None:
             from faceless.providers.azure.batch import batch_synthesize
 
-            duration, words = batch_synthesize(self.batch_http, self.http, ssml, text, Path(out_wav),
-                                               sleep=self.http.sleep)
+            duration, words = batch_synthesize(
+                self.batch_http, self.http, ssml, text, Path(out_wav), sleep=self.http.sleep
+            )
             record_usage("azure", "tts", "neural", characters=len(text))
             return Speech(path=Path(out_wav), duration=duration, sample_rate=SAMPLE_RATE, words=words)
         headers = {"content-type": "application/ssml+xml", "x-microsoft-outputformat": OUTPUT_FORMAT}
-        reply = self.http.request("POST", "cognitiveservices/v1", content=ssml.encode("utf-8"), headers=headers,
-                                  cache=self.use_cache)
+        reply = self.http.request(
+            "POST",
+            "cognitiveservices/v1",
+            content=ssml.encode("utf-8"),
+            headers=headers,
+            cache=self.use_cache,
+        )
         with self.http.checking(reply):
             duration = decode_audio(reply.content, ".wav", Path(out_wav), provider="azure")
         record_usage("azure", "tts", "neural", cached=reply.from_cache, characters=len(text))

@@ -34,15 +34,24 @@ class ElevenLabsTTS(CloudProvider):
     """ElevenLabs voices by name (`elevenlabs:Rachel`) or id; word times from its alignment."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="elevenlabs", capability="tts", env_keys=("ELEVENLABS_API_KEY",),
+        id="elevenlabs",
+        capability="tts",
+        env_keys=("ELEVENLABS_API_KEY",),
         description="ElevenLabs voices with word timestamps",
         options=ElevenLabsOptions,
     )
     default_base_url = "https://api.elevenlabs.io"
 
-    def __init__(self, *, tts_model: str = "eleven_multilingual_v2", voice: str = "Rachel",
-                 output_format: str = "mp3_44100_128", stability: float = 0.5, similarity_boost: float = 0.75,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        tts_model: str = "eleven_multilingual_v2",
+        voice: str = "Rachel",
+        output_format: str = "mp3_44100_128",
+        stability: float = 0.5,
+        similarity_boost: float = 0.75,
+        **options: Any,
+    ) -> None:
         options.pop("model", None)
         super().__init__(**options)
         self.tts_model = tts_model
@@ -64,10 +73,14 @@ class ElevenLabsTTS(CloudProvider):
                 if not isinstance(items, list):
                     raise ProviderError("elevenlabs: malformed voice list (no 'voices')")
                 self._voices = [
-                    VoiceInfo(id=str(v["voice_id"]), name=str(v.get("name", v["voice_id"])),
-                              language=str((v.get("labels") or {}).get("language", "en")),
-                              gender=(v.get("labels") or {}).get("gender"))
-                    for v in items if isinstance(v, dict) and "voice_id" in v
+                    VoiceInfo(
+                        id=str(v["voice_id"]),
+                        name=str(v.get("name", v["voice_id"])),
+                        language=str((v.get("labels") or {}).get("language", "en")),
+                        gender=(v.get("labels") or {}).get("gender"),
+                    )
+                    for v in items
+                    if isinstance(v, dict) and "voice_id" in v
                 ]
             return self._voices
 
@@ -91,9 +104,13 @@ class ElevenLabsTTS(CloudProvider):
         if speed != 1.0:
             settings["speed"] = max(0.7, min(1.2, speed))  # the API accepts 0.7-1.2
         body = {"text": text, "model_id": self.tts_model, "voice_settings": settings}
-        reply = self.http.request("POST", f"v1/text-to-speech/{vid}/with-timestamps",
-                                  params={"output_format": self.output_format}, json_body=body,
-                                  cache=self.use_cache)
+        reply = self.http.request(
+            "POST",
+            f"v1/text-to-speech/{vid}/with-timestamps",
+            params={"output_format": self.output_format},
+            json_body=body,
+            cache=self.use_cache,
+        )
         with self.http.checking(reply):
             payload = reply.json()
             try:
@@ -103,7 +120,9 @@ class ElevenLabsTTS(CloudProvider):
                 starts = align["character_start_times_seconds"]
                 ends = align["character_end_times_seconds"]
             except (KeyError, TypeError, binascii.Error):
-                raise ProviderError("elevenlabs: malformed response (audio_base64/alignment missing)") from None
+                raise ProviderError(
+                    "elevenlabs: malformed response (audio_base64/alignment missing)"
+                ) from None
             suffix = "." + self.output_format.split("_", 1)[0]
             if suffix == ".pcm":
                 raise InputError("elevenlabs: output_format pcm_* is raw audio: use an mp3_* format")

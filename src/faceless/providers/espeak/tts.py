@@ -35,8 +35,13 @@ class EspeakTTS:
         offline=True,
     )
 
-    def __init__(self, voice: str = DEFAULT_VOICE, *, normalizer: Normalizer | None = None,
-                 display: Display | None = None) -> None:
+    def __init__(
+        self,
+        voice: str = DEFAULT_VOICE,
+        *,
+        normalizer: Normalizer | None = None,
+        display: Display | None = None,
+    ) -> None:
         self._voice = voice
         self._normalizer = normalizer
         self._display = display
@@ -99,8 +104,10 @@ class EspeakTTS:
             with es.LOCK:
                 lib.espeak_SetSynthCallback(callback)
                 if lib.espeak_SetVoiceByName((voice or self._voice).encode()) != es.EE_OK:
-                    raise InputError(f"unknown espeak-ng voice {voice or self._voice!r}: run `espeak-ng --voices` "
-                                     "for the names (e.g. en-us)")
+                    raise InputError(
+                        f"unknown espeak-ng voice {voice or self._voice!r}: run `espeak-ng --voices` "
+                        "for the names (e.g. en-us)"
+                    )
                 lib.espeak_SetParameter(es.PARAM_RATE, int(min(450, max(80, BASE_RATE * speed))), 0)
                 rc = lib.espeak_Synth(data, len(data), 0, es.POS_CHARACTER, 0, es.CHARS_UTF8, None, None)
                 lib.espeak_Synchronize()
@@ -136,8 +143,9 @@ def _mark_voiced(voiced: bytearray, pcm: np.ndarray, offset: int, hop: int) -> N
         voiced[int(f)] = 1
 
 
-def _word_timings(tokens: list[SpeechToken], starts: dict[int, int], voiced: bytearray, hop: int,
-                  rate: int, duration: float) -> list[Word]:
+def _word_timings(
+    tokens: list[SpeechToken], starts: dict[int, int], voiced: bytearray, hop: int, rate: int, duration: float
+) -> list[Word]:
     """Word starts from the events; each end is the last sound before the next word starts."""
     words = [t for t in tokens if t.is_word]
     spans: list[tuple[float, float] | None] = []

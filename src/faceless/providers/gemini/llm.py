@@ -36,13 +36,17 @@ class GeminiLLM(CloudProvider):
     """Gemini models; `model` for final drafts, `draft_model` for cheap drafts."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="gemini", capability="llm", env_keys=("GEMINI_API_KEY",), description="Google Gemini",
+        id="gemini",
+        capability="llm",
+        env_keys=("GEMINI_API_KEY",),
+        description="Google Gemini",
         options=GeminiOptions,
     )
     default_base_url = "https://generativelanguage.googleapis.com"
 
-    def __init__(self, *, model: str = "gemini-2.5-flash", draft_model: str = "gemini-2.0-flash",
-                 **options: Any) -> None:
+    def __init__(
+        self, *, model: str = "gemini-2.5-flash", draft_model: str = "gemini-2.0-flash", **options: Any
+    ) -> None:
         super().__init__(**options)
         self.model = model
         self.draft_model = draft_model
@@ -66,7 +70,8 @@ class GeminiLLM(CloudProvider):
         body: dict[str, Any] = {
             "contents": [
                 {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.content}]}
-                for m in messages if m.role != "system"
+                for m in messages
+                if m.role != "system"
             ],
             "generationConfig": {"temperature": temperature, "maxOutputTokens": max_tokens},
         }
@@ -83,10 +88,23 @@ class GeminiLLM(CloudProvider):
                 candidate = payload["candidates"][0]
                 parts = candidate["content"]["parts"]
             except (KeyError, IndexError, TypeError):
-                reason = (payload.get("promptFeedback") or {}).get("blockReason") if isinstance(payload, dict) else None
-                raise ProviderError(f"gemini: no answer in the response ({reason or 'malformed body'})") from None
+                reason = (
+                    (payload.get("promptFeedback") or {}).get("blockReason")
+                    if isinstance(payload, dict)
+                    else None
+                )
+                raise ProviderError(
+                    f"gemini: no answer in the response ({reason or 'malformed body'})"
+                ) from None
             text = "".join(p.get("text", "") for p in parts if isinstance(p, dict))
             data = parse_json_text(text, "gemini") if json_schema is not None else None
         usage = payload.get("usageMetadata") or {}
-        return finish("gemini", reply, payload.get("modelVersion") or model, text,
-                      as_int(usage.get("promptTokenCount")), as_int(usage.get("candidatesTokenCount")), data)
+        return finish(
+            "gemini",
+            reply,
+            payload.get("modelVersion") or model,
+            text,
+            as_int(usage.get("promptTokenCount")),
+            as_int(usage.get("candidatesTokenCount")),
+            data,
+        )

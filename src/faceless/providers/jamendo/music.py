@@ -45,7 +45,9 @@ class JamendoMusic(CloudProvider):
     """Instrumental Creative Commons tracks from Jamendo, chosen by mood and length."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="jamendo", capability="music", env_keys=("JAMENDO_CLIENT_ID",),
+        id="jamendo",
+        capability="music",
+        env_keys=("JAMENDO_CLIENT_ID",),
         description="Jamendo Creative Commons music by mood",
         options=JamendoOptions,
     )
@@ -60,9 +62,14 @@ class JamendoMusic(CloudProvider):
         if mood not in MOOD_TAGS:
             raise InputError(f"unknown music mood {mood!r}: use one of {', '.join(MOOD_TAGS)}")
         params: dict[str, Any] = {
-            "client_id": self.api_key, "format": "json", "limit": max(1, min(200, limit)),
-            "fuzzytags": MOOD_TAGS[mood], "vocalinstrumental": "instrumental", "audiodlformat": "mp32",
-            "include": "musicinfo licenses", "order": "popularity_total",
+            "client_id": self.api_key,
+            "format": "json",
+            "limit": max(1, min(200, limit)),
+            "fuzzytags": MOOD_TAGS[mood],
+            "vocalinstrumental": "instrumental",
+            "audiodlformat": "mp32",
+            "include": "musicinfo licenses",
+            "order": "popularity_total",
             # Long enough to need few loops, short enough to download quickly.
             "durationbetween": f"{int(min(max(min_duration, 30), 600))}_900",
         }
@@ -83,8 +90,13 @@ class JamendoMusic(CloudProvider):
         results = payload.get("results")
         if not isinstance(results, list):
             raise ProviderError("jamendo: malformed response (no 'results')")
-        return [r for r in results if isinstance(r, dict) and r.get("audiodownload_allowed") is not False
-                and str(r.get("audiodownload") or "").startswith(("https://", "http://"))]
+        return [
+            r
+            for r in results
+            if isinstance(r, dict)
+            and r.get("audiodownload_allowed") is not False
+            and str(r.get("audiodownload") or "").startswith(("https://", "http://"))
+        ]
 
     def track(self, mood: str, duration: float, out_path: Path, *, seed: int = 0) -> Path:
         """Download a track for `mood` to `out_path` (its suffix is kept) with a credits sidecar

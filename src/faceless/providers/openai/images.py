@@ -27,14 +27,19 @@ class OpenAIImagesOptions(CloudOptions):
     """Settings of the [openai] section."""
 
     image_model: str = Field(default="dall-e-3", description="dall-e-3, gpt-image-1 or dall-e-2")
-    quality: str | None = Field(default=None, description="standard/hd (DALL-E 3), low/medium/high (gpt-image-1)")
+    quality: str | None = Field(
+        default=None, description="standard/hd (DALL-E 3), low/medium/high (gpt-image-1)"
+    )
 
 
 class OpenAIImages(OpenAIBase):
     """Text to image with DALL-E 3 (default) or gpt-image-1; cropped to the requested frame."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="openai", capability="image", env_keys=("OPENAI_API_KEY",), description="OpenAI image generation",
+        id="openai",
+        capability="image",
+        env_keys=("OPENAI_API_KEY",),
+        description="OpenAI image generation",
         options=OpenAIImagesOptions,
     )
 

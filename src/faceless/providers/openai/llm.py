@@ -24,7 +24,9 @@ class OpenAILLM(OpenAIBase):
     """Chat completions at OPENAI_BASE_URL (default api.openai.com); `model` / `draft_model` tiers."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="openai", capability="llm", env_keys=("OPENAI_API_KEY",),
+        id="openai",
+        capability="llm",
+        env_keys=("OPENAI_API_KEY",),
         description="OpenAI or any OpenAI-compatible server (Ollama, vLLM, LM Studio, OpenRouter, Groq)",
         options=OpenAILLMOptions,
     )
@@ -55,8 +57,11 @@ class OpenAILLM(OpenAIBase):
         if json_schema is not None:
             body["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": json_schema.get("title", "response"), "schema": json_schema,
-                                "strict": True},
+                "json_schema": {
+                    "name": json_schema.get("title", "response"),
+                    "schema": json_schema,
+                    "strict": True,
+                },
             }
         reply = self.http.request("POST", "chat/completions", json_body=body, cache=self.use_cache)
         with self.http.checking(reply):
@@ -70,8 +75,17 @@ class OpenAILLM(OpenAIBase):
                 raise ProviderError(f"openai: the model refused: {message['refusal']}")
             text = message.get("content") or ""
             if choice.get("finish_reason") == "length" and json_schema is not None:
-                raise ProviderError("openai: the answer was cut at max_tokens: raise max_tokens", retryable=True)
+                raise ProviderError(
+                    "openai: the answer was cut at max_tokens: raise max_tokens", retryable=True
+                )
             data = parse_json_text(text, "openai") if json_schema is not None else None
         usage = payload.get("usage") or {}
-        return finish("openai", reply, payload.get("model") or model, text, as_int(usage.get("prompt_tokens")),
-                      as_int(usage.get("completion_tokens")), data)
+        return finish(
+            "openai",
+            reply,
+            payload.get("model") or model,
+            text,
+            as_int(usage.get("prompt_tokens")),
+            as_int(usage.get("completion_tokens")),
+            data,
+        )

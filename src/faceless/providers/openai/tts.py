@@ -29,12 +29,22 @@ class OpenAITTS(OpenAIBase):
     """OpenAI voices (`openai:alloy`); word timings by the offline aligner (pocketsphinx) if installed."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="openai", capability="tts", env_keys=("OPENAI_API_KEY",), description="OpenAI text to speech",
+        id="openai",
+        capability="tts",
+        env_keys=("OPENAI_API_KEY",),
+        description="OpenAI text to speech",
         options=OpenAITTSOptions,
     )
 
-    def __init__(self, *, tts_model: str = "tts-1-hd", voice: str = "alloy", audio_format: str = "mp3",
-                 aligner: Aligner | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        tts_model: str = "tts-1-hd",
+        voice: str = "alloy",
+        audio_format: str = "mp3",
+        aligner: Aligner | None = None,
+        **options: Any,
+    ) -> None:
         options.pop("model", None)  # the [openai] model setting is the chat model
         super().__init__(**options)
         self.tts_model = tts_model
@@ -52,8 +62,13 @@ class OpenAITTS(OpenAIBase):
         if not 0.25 <= speed <= 4.0:
             raise InputError(f"speed {speed} out of range: OpenAI TTS accepts 0.25 to 4.0")
         check_budget("openai", self.tts_model, characters=len(text))
-        body = {"model": self.tts_model, "input": text, "voice": voice or self.voice,
-                "response_format": self.audio_format, "speed": speed}
+        body = {
+            "model": self.tts_model,
+            "input": text,
+            "voice": voice or self.voice,
+            "response_format": self.audio_format,
+            "speed": speed,
+        }
         reply = self.http.request("POST", "audio/speech", json_body=body, cache=self.use_cache)
         with self.http.checking(reply):
             duration = decode_audio(reply.content, f".{self.audio_format}", Path(out_wav), provider="openai")

@@ -156,7 +156,9 @@ def _load(m: VoiceModel) -> LoadedVoice:
         else:
             voice = PiperVoice.load(m.model, config_path=m.config, include_alignments=True)
     except Exception as exc:  # noqa: BLE001 - onnx/onnxruntime/json raise many types for a bad file
-        raise InputError(f"{m.model}: not a usable Piper voice ({type(exc).__name__}: {exc}): {_FIX}") from exc
+        raise InputError(
+            f"{m.model}: not a usable Piper voice ({type(exc).__name__}: {exc}): {_FIX}"
+        ) from exc
     # The patched graph has a second output (phoneme durations); an unpatchable model has one.
     aligned = len(voice.session.get_outputs()) > 1
     if not aligned:
@@ -166,7 +168,9 @@ def _load(m: VoiceModel) -> LoadedVoice:
     def phonemize(text: str) -> tuple[str, ...]:
         return tuple(p for sentence in voice.phonemize(text) for p in sentence)
 
-    return LoadedVoice(voice=voice, sample_rate=int(voice.config.sample_rate), aligned=aligned, phonemize=phonemize)
+    return LoadedVoice(
+        voice=voice, sample_rate=int(voice.config.sample_rate), aligned=aligned, phonemize=phonemize
+    )
 
 
 def unload_all() -> None:

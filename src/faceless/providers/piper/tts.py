@@ -101,7 +101,9 @@ class PiperTTS:
         words = self._words(chunks, out_wav, text, duration)
         return Speech(path=out_wav, duration=duration, sample_rate=sr, words=words)
 
-    def _speak_chunk(self, loaded: models.LoadedVoice, group: list[SpeechToken], syn: Any, wav: WavWriter) -> _Chunk:
+    def _speak_chunk(
+        self, loaded: models.LoadedVoice, group: list[SpeechToken], syn: Any, wav: WavWriter
+    ) -> _Chunk:
         sr = loaded.sample_rate
         start_frames = wav.frames
         timed: list[tuple[str, float, float]] = []
@@ -135,18 +137,25 @@ class PiperTTS:
 
     def _words(self, chunks: list[_Chunk], wav: Path, text: str, duration: float) -> list[Word]:
         if all(c.spans is not None for c in chunks):
-            items = [(t.display, s, e) for c in chunks for t, (s, e) in zip(
-                [t for t in c.tokens if t.is_word], c.spans or [], strict=True)]
+            items = [
+                (t.display, s, e)
+                for c in chunks
+                for t, (s, e) in zip([t for t in c.tokens if t.is_word], c.spans or [], strict=True)
+            ]
             return finalize_words(items, duration)
         aligned = self._align_fallback(wav, text, chunks)
         if aligned is not None:
             return aligned
-        log.warning("Piper voice gave no alignment and no aligner is available: word timings are "
-                    "proportional to word length within each chunk (install faceless[align] for pocketsphinx)")
+        log.warning(
+            "Piper voice gave no alignment and no aligner is available: word timings are "
+            "proportional to word length within each chunk (install faceless[align] for pocketsphinx)"
+        )
         items: list[tuple[str, float, float]] = []
         for c in chunks:
             spans = c.spans if c.spans is not None else proportional_spans(c.tokens, c.start, c.end)
-            items += [(t.display, s, e) for t, (s, e) in zip([t for t in c.tokens if t.is_word], spans, strict=True)]
+            items += [
+                (t.display, s, e) for t, (s, e) in zip([t for t in c.tokens if t.is_word], spans, strict=True)
+            ]
         return finalize_words(items, duration)
 
     def _align_fallback(self, wav: Path, text: str, chunks: list[_Chunk]) -> list[Word] | None:
@@ -165,8 +174,9 @@ class PiperTTS:
                 from faceless.providers.pocketsphinx import Segment
 
                 raw = text.split()
-                words = segmented(wav, [Segment(c.start, c.end, " ".join(raw[t.index] for t in c.tokens))
-                                        for c in chunks])
+                words = segmented(
+                    wav, [Segment(c.start, c.end, " ".join(raw[t.index] for t in c.tokens)) for c in chunks]
+                )
             else:
                 words = aligner.align(wav, text)
         except (ProviderError, ImportError) as exc:
@@ -174,7 +184,9 @@ class PiperTTS:
             return None
         expected = [t.display for c in chunks for t in c.tokens if t.is_word]
         if [w.text for w in words] != expected:
-            log.warning("aligner %s returned different words; falling back to proportional timings", aligner.info.id)
+            log.warning(
+                "aligner %s returned different words; falling back to proportional timings", aligner.info.id
+            )
             return None
         log.warning("Piper voice gave no alignment: word timings come from the %s aligner", aligner.info.id)
         return words

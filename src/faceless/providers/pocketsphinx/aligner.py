@@ -109,13 +109,20 @@ class PocketsphinxAligner:
     def align_segments(self, wav: Path, segments: Sequence[Segment]) -> list[Word]:
         """Align each segment's text within its own time range of `wav`; words in input order."""
         with _pcm16k(wav) as (pcm, total):
-            groups = [(seg.start, total if seg.end is None else seg.end,
-                       prepare_tokens(seg.text, self._normalizer, self._display)) for seg in segments]
+            groups = [
+                (
+                    seg.start,
+                    total if seg.end is None else seg.end,
+                    prepare_tokens(seg.text, self._normalizer, self._display),
+                )
+                for seg in segments
+            ]
             items = self._align_groups(pcm, groups, total)
         return finalize_words(items, total)
 
-    def _align_groups(self, pcm: wave.Wave_read, groups: Sequence[tuple[float, float, list[SpeechToken]]],
-                      total: float) -> list[tuple[str, float, float]]:
+    def _align_groups(
+        self, pcm: wave.Wave_read, groups: Sequence[tuple[float, float, list[SpeechToken]]], total: float
+    ) -> list[tuple[str, float, float]]:
         items: list[tuple[str, float, float]] = []
         tried = failed = 0
         last_error: Exception | None = None
@@ -134,8 +141,12 @@ class PocketsphinxAligner:
             except (RuntimeError, ValueError) as exc:
                 failed += 1
                 last_error = exc
-                log.warning("pocketsphinx could not align %.1f-%.1f s (%s): timing those words by length",
-                            start, end, exc)
+                log.warning(
+                    "pocketsphinx could not align %.1f-%.1f s (%s): timing those words by length",
+                    start,
+                    end,
+                    exc,
+                )
                 spans = proportional_spans(words, 0.0, end - start)
             items += [(t.display, start + s, start + e) for t, (s, e) in zip(words, spans, strict=True)]
         if tried and (failed == tried or (tried == 1 and failed)):
@@ -151,10 +162,13 @@ def _pcm16k(wav: Path) -> Iterator[tuple[wave.Wave_read, float]]:
         raise MediaRejected(str(wav), "has no audio stream: give a file with speech in it")
     with tempfile.TemporaryDirectory(prefix="faceless-align-") as tmp:
         pcm_path = Path(tmp) / "16k.wav"
-        run_ffmpeg(FFmpegCommand(
-            inputs=[Input(str(wav))], output=str(pcm_path),
-            output_options=["-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(RATE), "-c:a", "pcm_s16le"],
-        ))
+        run_ffmpeg(
+            FFmpegCommand(
+                inputs=[Input(str(wav))],
+                output=str(pcm_path),
+                output_options=["-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(RATE), "-c:a", "pcm_s16le"],
+            )
+        )
         with wave.open(str(pcm_path), "rb") as pcm:
             yield pcm, pcm.getnframes() / RATE
 
@@ -193,8 +207,9 @@ def _pauses(env: np.ndarray) -> list[tuple[float, float]]:
     return out
 
 
-def _auto_segments(pcm: wave.Wave_read, total: float,
-                   tokens: list[SpeechToken]) -> list[tuple[float, float, list[SpeechToken]]]:
+def _auto_segments(
+    pcm: wave.Wave_read, total: float, tokens: list[SpeechToken]
+) -> list[tuple[float, float, list[SpeechToken]]]:
     """Cut long audio into ~`TARGET_SEGMENT_SECONDS` pieces at the pause nearest each sentence end.
 
     Where each sentence ends is estimated from the share of speaking length still to come in the

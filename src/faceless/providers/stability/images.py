@@ -13,8 +13,17 @@ from faceless.providers.image_support import save_fitted
 from faceless.providers.usage import check_budget, record_usage
 from faceless.providers.vendor import CloudOptions, CloudProvider
 
-ASPECTS = {"16:9": 16 / 9, "1:1": 1.0, "21:9": 21 / 9, "2:3": 2 / 3, "3:2": 3 / 2, "4:5": 4 / 5, "5:4": 5 / 4,
-           "9:16": 9 / 16, "9:21": 9 / 21}
+ASPECTS = {
+    "16:9": 16 / 9,
+    "1:1": 1.0,
+    "21:9": 21 / 9,
+    "2:3": 2 / 3,
+    "3:2": 3 / 2,
+    "4:5": 4 / 5,
+    "5:4": 5 / 4,
+    "9:16": 9 / 16,
+    "9:21": 9 / 21,
+}
 
 
 def aspect_ratio(width: int, height: int) -> str:
@@ -35,13 +44,22 @@ class StabilityImages(CloudProvider):
     """Stable Image Core (or Ultra with `endpoint="ultra"`); cropped to the requested frame."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="stability", capability="image", env_keys=("STABILITY_API_KEY",), description="Stability AI images",
+        id="stability",
+        capability="image",
+        env_keys=("STABILITY_API_KEY",),
+        description="Stability AI images",
         options=StabilityOptions,
     )
     default_base_url = "https://api.stability.ai"
 
-    def __init__(self, *, endpoint: str = "core", negative_prompt: str = "text, watermark, logo",
-                 seed: int = 0, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        endpoint: str = "core",
+        negative_prompt: str = "text, watermark, logo",
+        seed: int = 0,
+        **options: Any,
+    ) -> None:
         model = options.pop("model", None)  # `stability:ultra` in a spec picks the endpoint
         super().__init__(**options)
         self.endpoint = model or endpoint
@@ -58,16 +76,30 @@ class StabilityImages(CloudProvider):
         if not prompt.strip():
             raise InputError("empty image prompt: describe the picture")
         check_budget("stability", self.endpoint, images=1)
-        fields = {"prompt": prompt, "aspect_ratio": aspect_ratio(width, height), "output_format": "png",
-                  "negative_prompt": self.negative_prompt, "seed": str(self.seed)}
+        fields = {
+            "prompt": prompt,
+            "aspect_ratio": aspect_ratio(width, height),
+            "output_format": "png",
+            "negative_prompt": self.negative_prompt,
+            "seed": str(self.seed),
+        }
         # Every field as a filename-less part: the endpoint only accepts multipart/form-data.
         files = {k: (None, v) for k, v in fields.items()}
-        reply = self.http.request("POST", f"v2beta/stable-image/generate/{self.endpoint}", files=files,
-                                  headers={"accept": "image/*"}, cache=self.use_cache)
+        reply = self.http.request(
+            "POST",
+            f"v2beta/stable-image/generate/{self.endpoint}",
+            files=files,
+            headers={"accept": "image/*"},
+            cache=self.use_cache,
+        )
         with self.http.checking(reply):
             if reply.headers.get("finish-reason", "SUCCESS") == "CONTENT_FILTERED":
-                raise ProviderError("stability: the image was blocked by the content filter: rephrase the prompt")
+                raise ProviderError(
+                    "stability: the image was blocked by the content filter: rephrase the prompt"
+                )
             if not reply.content_type.startswith("image/"):
-                raise ProviderError(f"stability: malformed response (content-type {reply.content_type!r}, not an image)")
+                raise ProviderError(
+                    f"stability: malformed response (content-type {reply.content_type!r}, not an image)"
+                )
         record_usage("stability", "image", self.endpoint, cached=reply.from_cache, images=1)
         return save_fitted(reply.content, Path(out_path), width, height, "stability")

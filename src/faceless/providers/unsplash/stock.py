@@ -25,7 +25,10 @@ class UnsplashStock(CloudProvider):
     """Unsplash photos (no videos); photographer credited with the required referral links."""
 
     info: ClassVar[ProviderInfo] = ProviderInfo(
-        id="unsplash", capability="stock", env_keys=("UNSPLASH_ACCESS_KEY",), description="Unsplash photos",
+        id="unsplash",
+        capability="stock",
+        env_keys=("UNSPLASH_ACCESS_KEY",),
+        description="Unsplash photos",
         options=UnsplashOptions,
     )
     default_base_url = "https://api.unsplash.com"
@@ -33,13 +36,17 @@ class UnsplashStock(CloudProvider):
     def auth_headers(self) -> dict[str, str]:
         return {"authorization": f"Client-ID {self.api_key}", "accept-version": "v1"}
 
-    def search(self, query: str, *, kind: Literal["video", "image"], orientation: str,
-               limit: int = 10) -> list[MediaCandidate]:
+    def search(
+        self, query: str, *, kind: Literal["video", "image"], orientation: str, limit: int = 10
+    ) -> list[MediaCandidate]:
         """Search photos (a video search returns nothing: Unsplash has no videos)."""
         if kind == "video":
             return []
-        params = {"query": query, "orientation": _ORIENT[check_orientation(orientation)],
-                  "per_page": max(1, min(30, limit))}
+        params = {
+            "query": query,
+            "orientation": _ORIENT[check_orientation(orientation)],
+            "per_page": max(1, min(30, limit)),
+        }
         payload = self.http.request("GET", "search/photos", params=params, cache=self.use_cache).json()
         results = payload.get("results") if isinstance(payload, dict) else None
         if not isinstance(results, list):
@@ -58,15 +65,25 @@ class UnsplashStock(CloudProvider):
         urls = r["urls"]
         links = r.get("links") or {}
         # A sized JPEG from the imgix `raw` URL rather than the (huge) original.
-        url = f"{urls['raw']}&{urlencode({'w': 2160, 'fm': 'jpg', 'q': 85, 'fit': 'max'})}" if "raw" in urls \
+        url = (
+            f"{urls['raw']}&{urlencode({'w': 2160, 'fm': 'jpg', 'q': 85, 'fit': 'max'})}"
+            if "raw" in urls
             else urls["regular"]
+        )
         author = user.get("name", "unknown")
         profile = ((user.get("links") or {}).get("html") or "https://unsplash.com") + f"?{_UTM}"
         return MediaCandidate(
-            id=str(r["id"]), kind="image", url=url, width=int(r["width"]), height=int(r["height"]),
-            description=str(r.get("description") or r.get("alt_description") or ""), source="unsplash",
-            licence=LICENCE, attribution=f"Photo by {author} ({profile}) on Unsplash (https://unsplash.com/?{_UTM})",
-            page_url=links.get("html"), preview_url=urls.get("small"),
+            id=str(r["id"]),
+            kind="image",
+            url=url,
+            width=int(r["width"]),
+            height=int(r["height"]),
+            description=str(r.get("description") or r.get("alt_description") or ""),
+            source="unsplash",
+            licence=LICENCE,
+            attribution=f"Photo by {author} ({profile}) on Unsplash (https://unsplash.com/?{_UTM})",
+            page_url=links.get("html"),
+            preview_url=urls.get("small"),
             extra={"download_location": links.get("download_location"), "author_url": profile},
         )
 

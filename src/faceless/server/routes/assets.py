@@ -54,11 +54,20 @@ router = APIRouter(prefix="/orgs/{org_id}/assets", tags=["assets"])
 Id = Annotated[str, PathParam(max_length=64)]
 THUMB_WIDTH = 320
 _EXT = {
-    "mov,mp4,m4a,3gp,3g2,mj2": (".mp4", "video/mp4"), "matroska,webm": (".mkv", "video/x-matroska"),
-    "avi": (".avi", "video/x-msvideo"), "gif": (".gif", "image/gif"), "png_pipe": (".png", "image/png"),
-    "jpeg_pipe": (".jpg", "image/jpeg"), "webp_pipe": (".webp", "image/webp"), "bmp_pipe": (".bmp", "image/bmp"),
-    "tiff_pipe": (".tiff", "image/tiff"), "wav": (".wav", "audio/wav"), "mp3": (".mp3", "audio/mpeg"),
-    "flac": (".flac", "audio/flac"), "ogg": (".ogg", "audio/ogg"), "aac": (".aac", "audio/aac"),
+    "mov,mp4,m4a,3gp,3g2,mj2": (".mp4", "video/mp4"),
+    "matroska,webm": (".mkv", "video/x-matroska"),
+    "avi": (".avi", "video/x-msvideo"),
+    "gif": (".gif", "image/gif"),
+    "png_pipe": (".png", "image/png"),
+    "jpeg_pipe": (".jpg", "image/jpeg"),
+    "webp_pipe": (".webp", "image/webp"),
+    "bmp_pipe": (".bmp", "image/bmp"),
+    "tiff_pipe": (".tiff", "image/tiff"),
+    "wav": (".wav", "audio/wav"),
+    "mp3": (".mp3", "audio/mpeg"),
+    "flac": (".flac", "audio/flac"),
+    "ogg": (".ogg", "audio/ogg"),
+    "aac": (".aac", "audio/aac"),
 }
 
 
@@ -91,10 +100,21 @@ class AssetPatchIn(BaseModel):
 def _out(a: Asset, score: float | None = None) -> AssetOut:
     base = f"/api/v1/orgs/{a.org_id}/assets/{a.id}"
     return AssetOut(
-        id=a.id, name=a.name, kind=a.kind, media_type=a.media_type, size=a.size, width=a.width, height=a.height,
-        duration=a.duration, description=a.description, tags=list(a.tags or []), created_at=a.created_at,
-        created_by=a.created_by, file_url=f"{base}/file",
-        thumbnail_url=f"{base}/thumbnail.jpg" if a.thumbnail_key else None, score=score,
+        id=a.id,
+        name=a.name,
+        kind=a.kind,
+        media_type=a.media_type,
+        size=a.size,
+        width=a.width,
+        height=a.height,
+        duration=a.duration,
+        description=a.description,
+        tags=list(a.tags or []),
+        created_at=a.created_at,
+        created_by=a.created_by,
+        file_url=f"{base}/file",
+        thumbnail_url=f"{base}/thumbnail.jpg" if a.thumbnail_key else None,
+        score=score,
     )
 
 
@@ -177,8 +197,18 @@ def _thumbnail(source: Path, info: validate.MediaInfo, kind: str, target: Path) 
     cmd = FFmpegCommand(
         inputs=[Input(str(source), options=[*seek, *validate.input_options(info)])],
         output=str(target),
-        output_options=["-map", "0:v:0", "-frames:v", "1", "-vf", f"scale={THUMB_WIDTH}:-2", "-q:v", "4",
-                        "-update", "1"],
+        output_options=[
+            "-map",
+            "0:v:0",
+            "-frames:v",
+            "1",
+            "-vf",
+            f"scale={THUMB_WIDTH}:-2",
+            "-q:v",
+            "4",
+            "-update",
+            "1",
+        ],
     )
     try:
         return run_ffmpeg(cmd, timeout=60)
@@ -229,17 +259,35 @@ def upload_asset(
         stored = blobs.put_file(f"{prefix}/original{ext}", tmp, move=True)
         v = info.video
         row = Asset(
-            id=asset_id, org_id=access.org.id, name=_clean_name(file.filename or ""), kind=kind,
-            storage_key=stored.key, media_type=media_type, size=stored.size, sha256=stored.sha256,
-            width=v.width if v else None, height=v.height if v else None,
-            duration=info.duration if kind != "image" else None, description=description.strip(),
-            tags=_clean_tags(tags.split(",")), thumbnail_key=thumb_key, created_by=access.user.id,
+            id=asset_id,
+            org_id=access.org.id,
+            name=_clean_name(file.filename or ""),
+            kind=kind,
+            storage_key=stored.key,
+            media_type=media_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            width=v.width if v else None,
+            height=v.height if v else None,
+            duration=info.duration if kind != "image" else None,
+            description=description.strip(),
+            tags=_clean_tags(tags.split(",")),
+            thumbnail_key=thumb_key,
+            created_by=access.user.id,
         )
         try:
             asset_vectors(blobs, [row])  # store the embedding now: meaning search stays fast
             db.add(row)
-            accounts.audit(db, "asset.uploaded", user_id=access.user.id, org_id=access.org.id,
-                           target_type="asset", target_id=asset_id, ip=client_ip(request), size=stored.size)
+            accounts.audit(
+                db,
+                "asset.uploaded",
+                user_id=access.user.id,
+                org_id=access.org.id,
+                target_type="asset",
+                target_id=asset_id,
+                ip=client_ip(request),
+                size=stored.size,
+            )
             db.commit()
         except BaseException:
             blobs.delete_prefix(prefix)
@@ -271,27 +319,51 @@ def list_assets(
         where.append(Asset.kind == kind)
     if not (q and q.strip()):
         if tag:  # JSON list membership differs by dialect; libraries are small enough to filter here
-            rows = [a for a in db.scalars(select(Asset).where(*where).order_by(Asset.created_at.desc(), Asset.id))
-                    if tag.lower() in a.tags]
-            return Page[AssetOut](items=[_out(a) for a in rows[offset:offset + limit]], total=len(rows),
-                                  limit=limit, offset=offset)
+            rows = [
+                a
+                for a in db.scalars(select(Asset).where(*where).order_by(Asset.created_at.desc(), Asset.id))
+                if tag.lower() in a.tags
+            ]
+            return Page[AssetOut](
+                items=[_out(a) for a in rows[offset : offset + limit]],
+                total=len(rows),
+                limit=limit,
+                offset=offset,
+            )
         total = db.scalar(select(func.count()).select_from(Asset).where(*where)) or 0
-        rows = list(db.scalars(select(Asset).where(*where).order_by(Asset.created_at.desc(), Asset.id)
-                               .limit(limit).offset(offset)))
+        rows = list(
+            db.scalars(
+                select(Asset)
+                .where(*where)
+                .order_by(Asset.created_at.desc(), Asset.id)
+                .limit(limit)
+                .offset(offset)
+            )
+        )
         return Page[AssetOut](items=[_out(a) for a in rows], total=total, limit=limit, offset=offset)
     if mode == "text" and not tag:
         # The persistent index (migration 0003) ranks; only the page's rows are loaded.
         ranked = asset_search.ranked(db, access.org.id, q, kinds=[kind] if kind else [])
-        page_ids = [i for i, _ in ranked[offset:offset + limit]]
+        page_ids = [i for i, _ in ranked[offset : offset + limit]]
         by_id = {a.id: a for a in db.scalars(select(Asset).where(Asset.id.in_(page_ids)))} if page_ids else {}
-        return Page[AssetOut](items=[_out(by_id[i], float(f"{s:.4g}")) for i, s in ranked[offset:offset + limit]
-                                     if i in by_id], total=len(ranked), limit=limit, offset=offset)
-    candidates = [a for a in db.scalars(select(Asset).where(*where).limit(10_000))
-                  if not tag or tag.lower() in a.tags]
+        return Page[AssetOut](
+            items=[
+                _out(by_id[i], float(f"{s:.4g}")) for i, s in ranked[offset : offset + limit] if i in by_id
+            ],
+            total=len(ranked),
+            limit=limit,
+            offset=offset,
+        )
+    candidates = [
+        a for a in db.scalars(select(Asset).where(*where).limit(10_000)) if not tag or tag.lower() in a.tags
+    ]
     by_id = {a.id: a for a in candidates}
     if mode == "text":
-        ranked = [(i, s) for i, s in asset_search.ranked(db, access.org.id, q, kinds=[kind] if kind else [])
-                  if i in by_id]
+        ranked = [
+            (i, s)
+            for i, s in asset_search.ranked(db, access.org.id, q, kinds=[kind] if kind else [])
+            if i in by_id
+        ]
     else:
         from faceless.media.embeddings import embed_texts
 
@@ -301,13 +373,19 @@ def list_assets(
             sims = asset_vectors(blob_store(request), candidates) @ embed_texts([q])[0]
             order = np.argsort(-sims, kind="stable")
             ranked = [(candidates[i].id, float(sims[i])) for i in order if sims[i] > 0.1]
-    page = ranked[offset:offset + limit]
-    return Page[AssetOut](items=[_out(by_id[i], float(f"{s:.4g}")) for i, s in page], total=len(ranked), limit=limit,
-                          offset=offset)
+    page = ranked[offset : offset + limit]
+    return Page[AssetOut](
+        items=[_out(by_id[i], float(f"{s:.4g}")) for i, s in page],
+        total=len(ranked),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{asset_id}", response_model=AssetOut)
-def get_asset(asset_id: Id, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db) -> AssetOut:
+def get_asset(
+    asset_id: Id, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db
+) -> AssetOut:
     return _out(_get(db, access, asset_id))
 
 
@@ -328,21 +406,39 @@ def update_asset(
     if body.tags is not None:
         row.tags = _clean_tags(body.tags)
     asset_vectors(blob_store(request), [row])
-    accounts.audit(db, "asset.updated", user_id=access.user.id, org_id=access.org.id, target_type="asset",
-                   target_id=row.id, ip=client_ip(request))
+    accounts.audit(
+        db,
+        "asset.updated",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="asset",
+        target_id=row.id,
+        ip=client_ip(request),
+    )
     db.commit()
     return _out(row)
 
 
 @router.get("/{asset_id}/file", response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 def asset_file(
-    asset_id: Id, request: Request, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db,
-    redirect: Annotated[bool, Query(description="object storage: 307 to a presigned URL, if enabled")] = False,
+    asset_id: Id,
+    request: Request,
+    access: Annotated[OrgAccess, Depends(requires("asset.read"))],
+    db: Db,
+    redirect: Annotated[
+        bool, Query(description="object storage: 307 to a presigned URL, if enabled")
+    ] = False,
 ) -> Response:
     """The original upload (HTTP Range supported)."""
     row = _get(db, access, asset_id)
-    out = blob_response(request, blob_store(request), row.storage_key, media_type=row.media_type,
-                        filename=row.name, redirect=redirect)
+    out = blob_response(
+        request,
+        blob_store(request),
+        row.storage_key,
+        media_type=row.media_type,
+        filename=row.name,
+        redirect=redirect,
+    )
     if out is None:
         raise not_found("asset file")
     return out
@@ -353,8 +449,17 @@ def asset_thumbnail(
     asset_id: Id, request: Request, access: Annotated[OrgAccess, Depends(requires("asset.read"))], db: Db
 ) -> Response:
     row = _get(db, access, asset_id)
-    out = blob_response(request, blob_store(request), row.thumbnail_key, media_type="image/jpeg",
-                        headers={"Cache-Control": "private, max-age=86400"}) if row.thumbnail_key else None
+    out = (
+        blob_response(
+            request,
+            blob_store(request),
+            row.thumbnail_key,
+            media_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=86400"},
+        )
+        if row.thumbnail_key
+        else None
+    )
     if out is None:
         raise not_found("thumbnail")
     return out
@@ -367,8 +472,16 @@ def delete_asset(
     """Delete the asset and its stored files (renders of projects still pinning it fail with a clear message)."""
     row = _get(db, access, asset_id)
     db.delete(row)
-    accounts.audit(db, "asset.deleted", user_id=access.user.id, org_id=access.org.id, target_type="asset",
-                   target_id=asset_id, ip=client_ip(request), name=row.name)
+    accounts.audit(
+        db,
+        "asset.deleted",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="asset",
+        target_id=asset_id,
+        ip=client_ip(request),
+        name=row.name,
+    )
     db.commit()
     blob_store(request).delete_prefix(f"{asset_prefix(access.org.id)}/{asset_id}")
     with _vectors_lock:

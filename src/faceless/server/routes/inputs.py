@@ -56,13 +56,22 @@ class FromInputIn(BaseModel):
     captions: CaptionSettings = Field(default_factory=CaptionSettings)
     music: MusicSettings = Field(default_factory=MusicSettings)
     stock: list[str] = Field(default_factory=list, max_length=5, description="stock libraries, e.g. pexels")
-    images: list[str] = Field(default_factory=list, max_length=5,
-                              description="image generators in fallback order, e.g. openai, stability")
-    llm: str | None = Field(default=None, max_length=200,
-                            description="topic only: provider[:model], comma-separated for a fallback chain")
-    tier: Literal["draft", "final"] = Field(default="final", description="topic only: draft uses the cheap model")
-    style: Literal["explainer", "listicle", "story", "news"] = Field(default="explainer",
-                                                                      description="topic only: script template")
+    images: list[str] = Field(
+        default_factory=list,
+        max_length=5,
+        description="image generators in fallback order, e.g. openai, stability",
+    )
+    llm: str | None = Field(
+        default=None,
+        max_length=200,
+        description="topic only: provider[:model], comma-separated for a fallback chain",
+    )
+    tier: Literal["draft", "final"] = Field(
+        default="final", description="topic only: draft uses the cheap model"
+    )
+    style: Literal["explainer", "listicle", "story", "news"] = Field(
+        default="explainer", description="topic only: script template"
+    )
     tone: str = Field(default="friendly", max_length=60, description="topic only: tone of the script")
 
     @model_validator(mode="after")
@@ -91,8 +100,9 @@ def _public_url(url: str, allow_private: bool) -> str:
     return url
 
 
-def _scenes_project(db: Db, access: OrgAccess, request: Request, body: FromInputIn,
-                    settings: dict[str, Any]) -> Project:
+def _scenes_project(
+    db: Db, access: OrgAccess, request: Request, body: FromInputIn, settings: dict[str, Any]
+) -> Project:
     from faceless.pipeline.stages.plan import project_from_scenes_file
 
     items: list[dict[str, Any]] = []
@@ -104,19 +114,29 @@ def _scenes_project(db: Db, access: OrgAccess, request: Request, body: FromInput
             blobs = blob_store(request)  # the file's local name: the worker fetches it (no download here)
             path = blobs.root / asset.storage_key if asset and blobs.exists(asset.storage_key) else None
             if asset is None or path is None or asset.kind not in ("video", "image"):
-                raise InputError(f"scene {i + 1}: asset {item.asset_id} is not a picture in this organisation's "
-                                 "library; pick another asset")
-            visuals[i] = VisualChoice(kind=asset.kind, path=str(path), source="library",  # type: ignore[arg-type]
-                                      licence="uploaded by the organisation", pinned=True, score=1.0,
-                                      description=asset.description or asset.name)
+                raise InputError(
+                    f"scene {i + 1}: asset {item.asset_id} is not a picture in this organisation's "
+                    "library; pick another asset"
+                )
+            visuals[i] = VisualChoice(
+                kind=asset.kind,
+                path=str(path),
+                source="library",  # type: ignore[arg-type]
+                licence="uploaded by the organisation",
+                pinned=True,
+                score=1.0,
+                description=asset.description or asset.name,
+            )
     with tempfile.TemporaryDirectory(prefix="faceless-input-") as tmp:
         path = Path(tmp) / "scenes.json"
         import json
 
         path.write_text(json.dumps({"scenes": items}), encoding="utf-8")
         project = project_from_scenes_file(path, **settings)
-    scenes = [s.model_copy(update={"visual": visuals[i]}) if i in visuals else s
-              for i, s in enumerate(project.scenes)]
+    scenes = [
+        s.model_copy(update={"visual": visuals[i]}) if i in visuals else s
+        for i, s in enumerate(project.scenes)
+    ]
     return project.model_copy(update={"scenes": scenes})
 
 
@@ -127,8 +147,10 @@ def check_voice_spec(spec: str) -> None:
     for part in (p.strip() for p in spec.split(",")):
         name, _, voice = part.partition(":")
         if not part or "/" in part or "\\" in part or part.endswith(".onnx") or ".." in voice:
-            raise InputError(f"voice {part!r} is not allowed here: use provider:voice, e.g. piper:joe or "
-                             "elevenlabs:Rachel (comma-separated for a fallback chain)")
+            raise InputError(
+                f"voice {part!r} is not allowed here: use provider:voice, e.g. piper:joe or "
+                "elevenlabs:Rachel (comma-separated for a fallback chain)"
+            )
         registry.check_known("tts", name.strip().lower())
 
 
@@ -136,16 +158,22 @@ def build_project(db: Db, access: OrgAccess, request: Request, body: FromInputIn
     """Run the engine's planner for the one input given."""
     from faceless.pipeline.stages import plan
 
-    settings: dict[str, Any] = {"format": body.format, "voice": body.voice, "captions": body.captions,
-                                "music": body.music}
+    settings: dict[str, Any] = {
+        "format": body.format,
+        "voice": body.voice,
+        "captions": body.captions,
+        "music": body.music,
+    }
     if body.title:
         settings["title"] = body.title
     from faceless.providers import registry
 
     music_services = {s.id for s in registry.available("music")}
     if body.music.source not in ("generated", "none", *music_services):
-        raise InputError(f"music must be 'generated', 'none' or a music service ({', '.join(sorted(music_services))})"
-                         " here; use an asset in the project editor")
+        raise InputError(
+            f"music must be 'generated', 'none' or a music service ({', '.join(sorted(music_services))})"
+            " here; use an asset in the project editor"
+        )
     for capability, ids in (("stock", body.stock), ("image", body.images)):
         for pid in ids:
             registry.check_known(capability, pid.partition(":")[0].strip().lower())
@@ -162,11 +190,20 @@ def build_project(db: Db, access: OrgAccess, request: Request, body: FromInputIn
             return plan.project_from_article(str(path), duration=body.duration, **settings)
     if body.article_url:
         allow = bool(getattr(request.app.state, "allow_private_urls", False))
-        return plan.project_from_article(_public_url(body.article_url, allow), duration=body.duration, **settings)
+        return plan.project_from_article(
+            _public_url(body.article_url, allow), duration=body.duration, **settings
+        )
     if body.scenes:
         return _scenes_project(db, access, request, body, settings)
-    return plan.project_from_topic(body.topic or "", duration=body.duration, llm=body.llm, tier=body.tier,
-                                   style=body.style, tone=body.tone, **settings)
+    return plan.project_from_topic(
+        body.topic or "",
+        duration=body.duration,
+        llm=body.llm,
+        tier=body.tier,
+        style=body.style,
+        tone=body.tone,
+        **settings,
+    )
 
 
 @router.post("/from-input", status_code=201, response_model=ProjectOut)
@@ -181,7 +218,15 @@ def create_from_input(
     data = validated(project.model_dump(mode="json", by_alias=True))
     kind = next(n for n in ("script", "article_url", "article_text", "scenes", "topic") if getattr(body, n))
     row = _create(db, access, data, f"created from {kind.split('_')[0]}")
-    accounts.audit(db, "project.created", user_id=access.user.id, org_id=access.org.id, target_type="project",
-                   target_id=row.id, ip=client_ip(request), source=kind)
+    accounts.audit(
+        db,
+        "project.created",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="project",
+        target_id=row.id,
+        ip=client_ip(request),
+        source=kind,
+    )
     db.commit()
     return _out(row)

@@ -79,8 +79,12 @@ def install(app: FastAPI, *, queue: JobQueue | None = None, upload_limit: int = 
 
     settings = app.state.ctx.settings
     app.state.job_queue = queue or HueyJobQueue(settings.queue_url)
-    app.state.blobs = blob_store_for(settings.data_dir, settings.storage_url,
-                                     endpoint_url=settings.s3_endpoint_url, region=settings.s3_region)
+    app.state.blobs = blob_store_for(
+        settings.data_dir,
+        settings.storage_url,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+    )
     app.state.upload_limit = upload_limit
     for module in (renders, inputs, assets):  # straight into the app: see create_app on route matching
         app.include_router(module.router, prefix="/api/v1")

@@ -40,10 +40,15 @@ def providers(ctx: Ctx) -> dict[str, list[str]]:
     return {"providers": oauth.configured(ctx.settings)}
 
 
-@router.get("/{provider}/start", status_code=302, dependencies=[IpLimited],
-            responses={302: {"description": "Redirect to the provider's consent page"}})
-def start(provider: Provider, ctx: Ctx,
-          next: Annotated[str, Query(max_length=500)] = "/") -> RedirectResponse:  # noqa: A002
+@router.get(
+    "/{provider}/start",
+    status_code=302,
+    dependencies=[IpLimited],
+    responses={302: {"description": "Redirect to the provider's consent page"}},
+)
+def start(
+    provider: Provider, ctx: Ctx, next: Annotated[str, Query(max_length=500)] = "/"
+) -> RedirectResponse:  # noqa: A002
     """Send the browser to the provider (state, nonce and PKCE verifier kept in a sealed cookie)."""
     _require_configured(ctx, provider)
     try:
@@ -51,15 +56,31 @@ def start(provider: Provider, ctx: Ctx,
     except oauth.OAuthFailed as e:
         return _to_login(str(e))
     response = RedirectResponse(url, status_code=302)
-    response.set_cookie(FLOW_COOKIE, oauth.seal_flow(ctx.secrets, flow), max_age=oauth.FLOW_SECONDS,
-                        httponly=True, secure=ctx.settings.cookie_secure, samesite="lax", path=FLOW_PATH)
+    response.set_cookie(
+        FLOW_COOKIE,
+        oauth.seal_flow(ctx.secrets, flow),
+        max_age=oauth.FLOW_SECONDS,
+        httponly=True,
+        secure=ctx.settings.cookie_secure,
+        samesite="lax",
+        path=FLOW_PATH,
+    )
     return response
 
 
-@router.get("/{provider}/callback", status_code=303, dependencies=[IpLimited],
-            responses={303: {"description": "Signed in (to the app), the MFA step, or back to sign-in with a message"}})
+@router.get(
+    "/{provider}/callback",
+    status_code=303,
+    dependencies=[IpLimited],
+    responses={
+        303: {"description": "Signed in (to the app), the MFA step, or back to sign-in with a message"}
+    },
+)
 def callback(
-    provider: Provider, request: Request, ctx: Ctx, db: Db,
+    provider: Provider,
+    request: Request,
+    ctx: Ctx,
+    db: Db,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     state: Annotated[str | None, Query(max_length=500)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
@@ -84,8 +105,9 @@ def callback(
         db.commit()
         # The second step happens on the sign-in page, like after a password; the token rides in the
         # fragment, which browsers never send to servers or put in Referer headers.
-        response = RedirectResponse(f"/login?next={quote(flow.next)}#mfa={ctx.tokens.mfa_pending(user.id)}",
-                                    status_code=303)
+        response = RedirectResponse(
+            f"/login?next={quote(flow.next)}#mfa={ctx.tokens.mfa_pending(user.id)}", status_code=303
+        )
     else:
         issued = accounts.start_session(db, ctx, user, ua=request.headers.get("user-agent", ""), ip=ip)
         accounts.audit(db, "auth.login", user_id=user.id, ip=ip, mfa=False, provider=provider)
@@ -98,35 +120,54 @@ def callback(
 
 def _account_for(db: Db, identity: oauth.Identity, ip: str) -> User:
     """The user linked to this identity; else the account with its verified e-mail (now linked); else a new one."""
-    link = db.scalar(select(OAuthIdentity).where(OAuthIdentity.provider == identity.provider,
-                                                 OAuthIdentity.subject == identity.subject))
+    link = db.scalar(
+        select(OAuthIdentity).where(
+            OAuthIdentity.provider == identity.provider, OAuthIdentity.subject == identity.subject
+        )
+    )
     if link is not None:
         user = db.get(User, link.user_id)
     elif identity.email is None:
-        raise oauth.OAuthFailed(f"your {identity.provider.capitalize()} account has no verified e-mail address: "
-                                "verify one there, or sign up with e-mail and password")
+        raise oauth.OAuthFailed(
+            f"your {identity.provider.capitalize()} account has no verified e-mail address: "
+            "verify one there, or sign up with e-mail and password"
+        )
     else:
         email = accounts.normalise_email(identity.email)
         try:
             user = db.scalar(select(User).where(User.email == email))
             if user is None:
                 user = accounts.create_user(db, email=email, name=identity.name[:200], password_hash=None)
-                accounts.audit(db, "auth.signup", user_id=user.id, target_type="user", target_id=user.id, ip=ip,
-                               provider=identity.provider)
+                accounts.audit(
+                    db,
+                    "auth.signup",
+                    user_id=user.id,
+                    target_type="user",
+                    target_id=user.id,
+                    ip=ip,
+                    provider=identity.provider,
+                )
             elif user.password_hash is not None:
                 # Sign-up never proves the address, the provider just did: a password set by whoever
                 # registered it first must not keep opening the account (pre-account takeover). The
                 # owner can set a new one with "Forgot your password?".
                 user.password_hash = None
-                db.execute(update(RefreshToken).where(RefreshToken.user_id == user.id,
-                                                      RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
-                accounts.audit(db, "auth.password_cleared_on_link", user_id=user.id, ip=ip, provider=identity.provider)
+                db.execute(
+                    update(RefreshToken)
+                    .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow())
+                )
+                accounts.audit(
+                    db, "auth.password_cleared_on_link", user_id=user.id, ip=ip, provider=identity.provider
+                )
             db.add(OAuthIdentity(user_id=user.id, provider=identity.provider, subject=identity.subject))
             accounts.audit(db, "auth.oauth_linked", user_id=user.id, ip=ip, provider=identity.provider)
             db.flush()
         except IntegrityError:
             # Two first sign-ins of the same person at once (double click, two tabs): the other one won.
-            raise oauth.OAuthFailed("this sign-in was already being completed in another tab: try again") from None
+            raise oauth.OAuthFailed(
+                "this sign-in was already being completed in another tab: try again"
+            ) from None
     if user is None or not user.is_active:
         raise oauth.OAuthFailed("this account is disabled: contact the administrator")
     return user

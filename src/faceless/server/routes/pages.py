@@ -128,16 +128,30 @@ def login_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Respon
     """Sign in (password, then the TOTP step when the account has MFA)."""
     if viewer is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return _page(request, "login.html", None, title="Sign in", next=safe_next(next), page="login",
-                 oauth_providers=_oauth_providers(request))
+    return _page(
+        request,
+        "login.html",
+        None,
+        title="Sign in",
+        next=safe_next(next),
+        page="login",
+        oauth_providers=_oauth_providers(request),
+    )
 
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
     if viewer is not None:
         return RedirectResponse("/", status_code=303)
-    return _page(request, "signup.html", None, title="Create account", next=safe_next(next), page="signup",
-                 oauth_providers=_oauth_providers(request))
+    return _page(
+        request,
+        "signup.html",
+        None,
+        title="Create account",
+        next=safe_next(next),
+        page="signup",
+        oauth_providers=_oauth_providers(request),
+    )
 
 
 @router.get("/forgot-password", response_class=HTMLResponse)

@@ -42,18 +42,29 @@ def forgot(body: ForgotIn, request: Request, ctx: Ctx, db: Db, background: Backg
         return SENT
     now = utcnow()
     # One live link at a time: older unused ones stop working.
-    db.execute(update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                                PasswordResetToken.used_at.is_(None)).values(used_at=now))
+    db.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
     token = new_token(32)
-    db.add(PasswordResetToken(user_id=user.id, token_hash=sha256_hex(token), ip=client_ip(request),
-                              expires_at=now + timedelta(minutes=ctx.settings.password_reset_minutes)))
+    db.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=sha256_hex(token),
+            ip=client_ip(request),
+            expires_at=now + timedelta(minutes=ctx.settings.password_reset_minutes),
+        )
+    )
     accounts.audit(db, "auth.password_reset_requested", user_id=user.id, ip=client_ip(request))
     db.commit()
     # The token rides in the fragment: browsers never send it to a server or in a Referer header.
     link = f"{ctx.settings.public_url.rstrip('/')}/reset-password#token={token}"
-    text = (f"Someone (hopefully you) asked to reset the password of your Faceless account.\n\n"
-            f"Choose a new password here (the link works once, for {ctx.settings.password_reset_minutes} "
-            f"minutes):\n{link}\n\nIf it was not you, ignore this message: your password stays as it is.\n")
+    text = (
+        f"Someone (hopefully you) asked to reset the password of your Faceless account.\n\n"
+        f"Choose a new password here (the link works once, for {ctx.settings.password_reset_minutes} "
+        f"minutes):\n{link}\n\nIf it was not you, ignore this message: your password stays as it is.\n"
+    )
     background.add_task(send_mail, ctx.settings, user.email, "Reset your Faceless password", text)
     return SENT
 
@@ -64,15 +75,22 @@ def reset(body: ResetIn, request: Request, ctx: Ctx, db: Db) -> Response:
     now = utcnow()
     row = db.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == sha256_hex(body.token)))
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise ApiError(400, "this reset link is invalid, used or expired: ask for a new one", "reset_token_invalid")
+        raise ApiError(
+            400, "this reset link is invalid, used or expired: ask for a new one", "reset_token_invalid"
+        )
     user = db.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise ApiError(400, "this reset link is invalid, used or expired: ask for a new one", "reset_token_invalid")
+        raise ApiError(
+            400, "this reset link is invalid, used or expired: ask for a new one", "reset_token_invalid"
+        )
     rate_limit(ctx, user.id, "auth_account")
     user.password_hash = ctx.passwords.hash(body.password)
     row.used_at = now
-    db.execute(update(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
-               .values(revoked_at=now))
+    db.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
     accounts.audit(db, "auth.password_reset", user_id=user.id, ip=client_ip(request))
     db.commit()
     return Response(status_code=204)

@@ -40,19 +40,30 @@ def _matches(etag: str, if_none_match: str | None) -> bool:
     return "*" in tags or etag in tags
 
 
-@router.get("/{scene_id}/preview.jpg", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}}, "description": "The preview (JPEG)"},
-                       304: {"description": "Not modified (If-None-Match matched the ETag)"},
-                       503: {"model": ErrorBody, "description": "Busy drawing other previews: retry"}})
-def scene_preview(project_id: Id, scene_id: Id, request: Request,
-                  access: Annotated[OrgAccess, Depends(read_access("project.read"))]) -> Response:
+@router.get(
+    "/{scene_id}/preview.jpg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The preview (JPEG)"},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        503: {"model": ErrorBody, "description": "Busy drawing other previews: retry"},
+    },
+)
+def scene_preview(
+    project_id: Id,
+    scene_id: Id,
+    request: Request,
+    access: Annotated[OrgAccess, Depends(read_access("project.read"))],
+) -> Response:
     """A 360-px-wide still of the scene as it will look: its visual (or designed card) and a caption sample
     in the project's style. Cached by content; the ETag changes when anything drawn changes."""
     from faceless.render.preview import preview_key
 
     ctx = get_ctx(request)
     with ctx.sessions() as db:
-        data = db.scalar(select(ProjectRow.data).where(ProjectRow.id == project_id, ProjectRow.org_id == access.org.id))
+        data = db.scalar(
+            select(ProjectRow.data).where(ProjectRow.id == project_id, ProjectRow.org_id == access.org.id)
+        )
     if data is None:
         raise not_found("project")
     project = Project.from_data(data)
@@ -61,7 +72,9 @@ def scene_preview(project_id: Id, scene_id: Id, request: Request,
         raise not_found("scene")
     index, scene = found
     scene = _local_scene(request, access.org.id, scene)
-    key = preview_key(scene, index, project.format, project.captions.style, project.captions.highlight_colour, WIDTH)
+    key = preview_key(
+        scene, index, project.format, project.captions.style, project.captions.highlight_colour, WIDTH
+    )
     etag = f'"{key}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if _matches(etag, request.headers.get("if-none-match")):
@@ -91,14 +104,22 @@ def _draw(cache: ArtifactCache, key: str, project: Project, scene: Scene, index:
             if scene.visual is not None and scene.visual.path:
                 # Read the file only as what its first bytes say it is (never a playlist or pattern).
                 pin = demuxer_options(FilePath(scene.visual.path))
-            return render_scene_preview(scene, index, cache.path("scenes", key, ".jpg"), format_name=project.format,
-                                        caption_style=project.captions.style,
-                                        highlight=project.captions.highlight_colour, width=WIDTH,
-                                        input_options=pin, timeout=RENDER_TIMEOUT)
+            return render_scene_preview(
+                scene,
+                index,
+                cache.path("scenes", key, ".jpg"),
+                format_name=project.format,
+                caption_style=project.captions.style,
+                highlight=project.captions.highlight_colour,
+                width=WIDTH,
+                input_options=pin,
+                timeout=RENDER_TIMEOUT,
+            )
         except FFmpegError as e:
             log.warning("scene preview failed: %s", e)  # the detail (paths, ffmpeg's log) stays in the log
-            raise ApiError(422, "this scene cannot be previewed: its visual could not be read; pick another "
-                                "file for it") from None
+            raise ApiError(
+                422, "this scene cannot be previewed: its visual could not be read; pick another file for it"
+            ) from None
         except FacelessError as e:
             raise ApiError(422, f"this scene cannot be previewed: {e}") from None
         finally:
@@ -108,8 +129,9 @@ def _draw(cache: ArtifactCache, key: str, project: Project, scene: Scene, index:
 
 
 def _busy() -> ApiError:
-    return ApiError(503, "previews are busy being drawn: try again in a moment", "busy",
-                    headers={"Retry-After": "2"})
+    return ApiError(
+        503, "previews are busy being drawn: try again in a moment", "busy", headers={"Retry-After": "2"}
+    )
 
 
 def _local_scene(request: Request, org_id: str, scene: Scene) -> Scene:
@@ -123,8 +145,11 @@ def _local_scene(request: Request, org_id: str, scene: Scene) -> Scene:
     blobs = getattr(request.app.state, "blobs", None)
     key = asset_key_of(scene.visual.path, org_id) if blobs is not None else None
     if key is None:
-        raise ApiError(422, f"scene {scene.id} uses a file that is not one of this organisation's assets: "
-                            "pick the visual from the asset library")
+        raise ApiError(
+            422,
+            f"scene {scene.id} uses a file that is not one of this organisation's assets: "
+            "pick the visual from the asset library",
+        )
     local = blobs.root / key
     # An asset's file never changes under its key, so a local copy is current: no request to the bucket.
     if not local.is_file():

@@ -90,9 +90,8 @@ _SUMMARY_COLS = (
 
 _SUMMARY_KEYS = tuple(c.key for c in _SUMMARY_COLS)
 # Compiled once; `data` as text (JSONB::text on PostgreSQL), which is already valid JSON.
-_READ_ONE = (
-    select(*_SUMMARY_COLS, cast(ProjectRow.data, Text).label("data"))
-    .where(ProjectRow.id == bindparam("id"), ProjectRow.org_id == bindparam("org"))
+_READ_ONE = select(*_SUMMARY_COLS, cast(ProjectRow.data, Text).label("data")).where(
+    ProjectRow.id == bindparam("id"), ProjectRow.org_id == bindparam("org")
 )
 
 
@@ -140,8 +139,11 @@ def create_project(
     return _out(row)
 
 
-@router.get("/{project_id}", response_model=ProjectOut,
-            responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}})
+@router.get(
+    "/{project_id}",
+    response_model=ProjectOut,
+    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}},
+)
 async def get_project(
     project_id: Id, request: Request, access: Annotated[OrgAccess, Depends(read_access("project.read"))]
 ) -> Response:
@@ -161,8 +163,11 @@ async def get_project(
         return Response(status_code=304, headers=headers)
     # The stored JSON text goes out as it is: no parse and re-serialise of the whole project.
     head = orjson.dumps({k: meta[k] for k in _SUMMARY_KEYS}, option=_JSON_OPTS)
-    return Response(head[:-1] + b',"project":' + meta["data"].encode() + b"}",
-                    media_type="application/json", headers=headers)
+    return Response(
+        head[:-1] + b',"project":' + meta["data"].encode() + b"}",
+        media_type="application/json",
+        headers=headers,
+    )
 
 
 @router.put("/{project_id}", response_model=ProjectOut)

@@ -120,11 +120,22 @@ def _files(db: Session, org_id: str, job: Job) -> list[FileOut]:
 
 def job_out(db: Session, org_id: str, job: Job) -> JobOut:
     return JobOut(
-        id=job.id, kind=job.kind, project_id=job.project_id, project_version=job.project_version, state=job.state,
-        stage=job.stage, progress=job.progress, percent=_percent(job.progress) or 0,
-        eta_seconds=None if job.state in FINAL else job.eta_seconds, error=job.error,
-        cancel_requested=job.cancel_requested, attempts=job.attempts, max_attempts=job.max_attempts,
-        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+        id=job.id,
+        kind=job.kind,
+        project_id=job.project_id,
+        project_version=job.project_version,
+        state=job.state,
+        stage=job.stage,
+        progress=job.progress,
+        percent=_percent(job.progress) or 0,
+        eta_seconds=None if job.state in FINAL else job.eta_seconds,
+        error=job.error,
+        cancel_requested=job.cancel_requested,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
         result=job.payload.get("result") if job.state == "succeeded" else None,
         files=_files(db, org_id, job) if job.state == "succeeded" else [],
     )
@@ -150,10 +161,26 @@ def submit_render(
     if row is None:
         raise not_found("project")
     overrides = body.model_dump(mode="json", exclude_none=True) if body else {}
-    job = jobs.enqueue(db, org_id=access.org.id, kind="render", payload={"overrides": overrides},
-                       project_id=row.id, project_version=row.version, user_id=access.user.id)
-    accounts.audit(db, "render.submitted", user_id=access.user.id, org_id=access.org.id, target_type="job",
-                   target_id=job.id, ip=client_ip(request), project=row.id, version=row.version)
+    job = jobs.enqueue(
+        db,
+        org_id=access.org.id,
+        kind="render",
+        payload={"overrides": overrides},
+        project_id=row.id,
+        project_version=row.version,
+        user_id=access.user.id,
+    )
+    accounts.audit(
+        db,
+        "render.submitted",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="job",
+        target_id=job.id,
+        ip=client_ip(request),
+        project=row.id,
+        version=row.version,
+    )
     db.commit()
     out = job_out(db, access.org.id, job)  # as submitted: a fast worker may lease it the moment it is queued
     job_queue(request).submit(job.id)  # after the commit: a worker must find the row
@@ -176,7 +203,9 @@ def list_renders(
     if state:
         where.append(Job.state == state)
     total = db.scalar(select(func.count()).select_from(Job).where(*where)) or 0
-    rows = db.scalars(select(Job).where(*where).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset))
+    rows = db.scalars(
+        select(Job).where(*where).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+    )
     items = [job_out(db, access.org.id, j) for j in rows]
     return Page[JobOut](items=items, total=total, limit=limit, offset=offset)
 
@@ -195,8 +224,15 @@ def cancel_render(
     if job.state in FINAL:
         raise ApiError(409, f"the render already {job.state}: nothing to cancel", "job_finished")
     jobs.request_cancel(db, job.id)
-    accounts.audit(db, "render.cancelled", user_id=access.user.id, org_id=access.org.id, target_type="job",
-                   target_id=job.id, ip=client_ip(request))
+    accounts.audit(
+        db,
+        "render.cancelled",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="job",
+        target_id=job.id,
+        ip=client_ip(request),
+    )
     db.commit()
     db.refresh(job)
     return job_out(db, access.org.id, job)
@@ -212,16 +248,37 @@ def retry_render(
     won = db.execute(
         update(Job)
         .where(Job.id == job.id, Job.state.in_(("failed", "cancelled")))
-        .values(state="queued", error=None, cancel_requested=False, attempts=0, progress=0.0, stage="",
-                eta_seconds=None, finished_at=None, lease_owner=None, lease_expires_at=None, updated_at=now)
+        .values(
+            state="queued",
+            error=None,
+            cancel_requested=False,
+            attempts=0,
+            progress=0.0,
+            stage="",
+            eta_seconds=None,
+            finished_at=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
     ).rowcount
     if not won:
         db.rollback()
-        raise ApiError(409, f"only failed or cancelled renders can be retried; this one is {job.state}",
-                       "job_not_retryable")
+        raise ApiError(
+            409,
+            f"only failed or cancelled renders can be retried; this one is {job.state}",
+            "job_not_retryable",
+        )
     jobs.append_event(db, job.id, "state", message="queued (retry)")
-    accounts.audit(db, "render.retried", user_id=access.user.id, org_id=access.org.id, target_type="job",
-                   target_id=job.id, ip=client_ip(request))
+    accounts.audit(
+        db,
+        "render.retried",
+        user_id=access.user.id,
+        org_id=access.org.id,
+        target_type="job",
+        target_id=job.id,
+        ip=client_ip(request),
+    )
     db.commit()
     db.refresh(job)
     out = job_out(db, access.org.id, job)  # before queueing: a fast worker would already show it running
@@ -230,11 +287,20 @@ def retry_render(
 
 
 def _event_out(e: JobEvent) -> EventOut:
-    return EventOut(seq=e.seq, at=e.at, kind=e.kind, stage=e.stage, progress=e.progress,
-                    percent=_percent(e.progress), message=e.message)
+    return EventOut(
+        seq=e.seq,
+        at=e.at,
+        kind=e.kind,
+        stage=e.stage,
+        progress=e.progress,
+        percent=_percent(e.progress),
+        message=e.message,
+    )
 
 
-def _read_events(sessions: sessionmaker[Session], job_id: str, after: int) -> tuple[list[EventOut], str, float | None]:
+def _read_events(
+    sessions: sessionmaker[Session], job_id: str, after: int
+) -> tuple[list[EventOut], str, float | None]:
     with sessions() as db:
         # State first: a final state is committed together with its last event, so reading the events
         # after it guarantees nothing is missed when the stream ends.
@@ -243,7 +309,9 @@ def _read_events(sessions: sessionmaker[Session], job_id: str, after: int) -> tu
         return events, row.state, row.eta_seconds
 
 
-async def _sse(request: Request, sessions: sessionmaker[Session], job_id: str, after: int) -> AsyncIterator[str]:
+async def _sse(
+    request: Request, sessions: sessionmaker[Session], job_id: str, after: int
+) -> AsyncIterator[str]:
     last = after
     quiet = 0.0
     yield "retry: 2000\n\n"
@@ -312,7 +380,9 @@ def render_file(
     request: Request,
     access: Annotated[OrgAccess, Depends(requires("job.read"))],
     db: Db,
-    redirect: Annotated[bool, Query(description="object storage: 307 to a presigned URL, if enabled")] = False,
+    redirect: Annotated[
+        bool, Query(description="object storage: 307 to a presigned URL, if enabled")
+    ] = False,
 ) -> Response:
     """One file of a finished render, by name from a fixed list (video.mp4, captions.srt/.vtt/.ass, words.json,
     thumbnail.jpg, project.json, timeline.otio, credits.json). Supports HTTP Range (the video player)."""
@@ -321,9 +391,20 @@ def render_file(
     job = _job(db, access, job_id)
     art = db.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == name))
     disposition = "inline" if name in ("video.mp4", "thumbnail.jpg", "captions.vtt") else "attachment"
-    out = blob_response(request, blob_store(request), art.storage_key, media_type=art.media_type, filename=name,
-                        disposition=disposition, redirect=redirect,
-                        headers={"Cache-Control": "private, max-age=3600"}) if art else None
+    out = (
+        blob_response(
+            request,
+            blob_store(request),
+            art.storage_key,
+            media_type=art.media_type,
+            filename=name,
+            disposition=disposition,
+            redirect=redirect,
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+        if art
+        else None
+    )
     if out is None:
         raise not_found("file (the render has not produced it)")
     return out

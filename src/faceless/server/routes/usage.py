@@ -40,7 +40,10 @@ def org_usage(access: Annotated[OrgAccess, Depends(requires("usage.read"))], db:
     spent = round(sum(line.cost_usd for line in lines), 6)
     limit = plan.monthly_usd
     return UsageOut(
-        plan=plan.name, monthly_limit_usd=limit, period_start=datetime.fromtimestamp(since, UTC), spent_usd=spent,
+        plan=plan.name,
+        monthly_limit_usd=limit,
+        period_start=datetime.fromtimestamp(since, UTC),
+        spent_usd=spent,
         remaining_usd=None if limit is None else round(max(0.0, limit - spent), 6),
         by_provider=[UsageLineOut(**line.__dict__) for line in lines],
     )

@@ -37,8 +37,10 @@ PG_DOCUMENT = (
 )
 
 # Tags as the words of their JSON list: "(SELECT group_concat(value, ' ') FROM json_each(<row>.tags))".
-FILL = ("INSERT INTO asset_fts(rowid, name, description, tags) SELECT rowid, name, description, "
-        "(SELECT group_concat(value, ' ') FROM json_each(assets.tags)) FROM assets")
+FILL = (
+    "INSERT INTO asset_fts(rowid, name, description, tags) SELECT rowid, name, description, "
+    "(SELECT group_concat(value, ' ') FROM json_each(assets.tags)) FROM assets"
+)
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE asset_fts USING fts5(name, description, tags, content='', "
     "tokenize='porter unicode61')",
@@ -66,7 +68,9 @@ SQLITE_DOWN = [
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"ALTER TABLE assets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED")
+        op.execute(
+            f"ALTER TABLE assets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED"
+        )
         op.execute("CREATE INDEX ix_assets_search ON assets USING gin (search_vector)")
     else:
         for statement in SQLITE_UP:
